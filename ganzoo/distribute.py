@@ -1,0 +1,70 @@
+"""A `tf.distribute` strategy from its name, as the recipes' `--strategy` flag gives it."""
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
+
+
+def get_strategy(name="auto"):
+    """Returns the strategy called `name`.
+
+    - `auto`: MirroredStrategy over all GPUs when there are several, else the default strategy.
+    - `default`: TensorFlow's default (no distribution).
+    - `one_device`: everything on the first GPU, or the CPU when there is none.
+    - `mirrored`: MirroredStrategy over all local GPUs (or the CPU).
+    - `multi_worker`: MultiWorkerMirroredStrategy; the cluster comes from the `TF_CONFIG` variable.
+    - `tpu`: TPUStrategy on the TPU the cluster resolver finds.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"Unknown strategy {name!r}. Expected one of {list(STRATEGIES)}.")
+    gpus = tf.config.list_logical_devices("GPU")
+    if name == "auto":
+        return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "one_device":
+        return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        return _multi_worker()
+    return _tpu()
+
+
+def _multi_worker():
+    config = os.environ.get("TF_CONFIG")
+    if not config:
+        raise ValueError(
+            "--strategy=multi_worker needs the TF_CONFIG environment variable, e.g. "
+            '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", '
+            '"index": 0}} on each worker.'
+        )
+    try:
+        json.loads(config)
+    except ValueError as error:
+        raise ValueError(f"TF_CONFIG is not valid JSON ({error}): {config!r}") from None
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def _tpu():
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+        raise ValueError(f"--strategy=tpu found no TPU to connect to: {error}") from None
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def is_chief(strategy):
+    """Whether this process writes checkpoints and exports (always, except on non-chief workers)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    cluster = resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in cluster

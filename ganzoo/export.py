@@ -1,0 +1,126 @@
+"""Generators as SavedModels in TF Serving's layout: `<export_dir>/<version>/`.
+
+Each model declares a `serving_family`; this module turns it into typed signatures with
+`keras.export.ExportArchive` (Keras 3's supported path to a SavedModel). Images cross the signature as
+uint8 and are scaled to and from the networks' [-1, 1] inside it, so a client never needs to know the
+training normalisation. Every input is checked inside the graph: a bad request is an InvalidArgument that
+names the input, never garbage.
+
+A version directory is written under a temporary name and renamed into place, so a server watching
+`export_dir` never loads half a model, and an existing version is never overwritten.
+"""
+
+import os
+import re
+import shutil
+import uuid
+
+import keras
+import tensorflow as tf
+
+_VERSION = re.compile(r"^[1-9][0-9]*$")
+
+
+def to_uint8(images):
+    """[-1, 1] floats -> uint8 [0, 255], rounded and clipped."""
+    images = tf.cast(images, tf.float32)
+    return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
+
+
+def encode_png(images_uint8):
+    """A batch of uint8 images -> a batch of PNG strings."""
+    return tf.map_fn(tf.io.encode_png, images_uint8, fn_output_signature=tf.string)
+
+
+def _checked_latent(z):
+    return tf.debugging.assert_all_finite(z, "input 'z' must be finite")
+
+
+def _unconditional_endpoints(archive, model):
+    """z float32 [batch, latent_dim] -> images uint8 [batch, H, W, C] (or samples float32 for flat data)."""
+    generator = model.generator
+    archive.track(generator)
+    latent_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    produces_images = len(generator.output_shape) == 4
+
+    if not produces_images:
+
+        def samples(z):
+            return {"samples": tf.cast(generator(_checked_latent(z)), tf.float32)}
+
+        archive.add_endpoint("serving_default", samples, input_signature=[latent_spec])
+        return
+
+    def images(z):
+        return {"images": to_uint8(generator(_checked_latent(z), training=False))}
+
+    def images_png(z):
+        uint8 = to_uint8(generator(_checked_latent(z), training=False))
+        return {"images_bytes": encode_png(uint8)}
+
+    archive.add_endpoint("serving_default", images, input_signature=[latent_spec])
+    archive.add_endpoint("serving_bytes", images_png, input_signature=[latent_spec])
+
+
+_FAMILIES = {
+    "unconditional": _unconditional_endpoints,
+}
+
+
+def register_family(name, add_endpoints):
+    """Adds a serving family: `add_endpoints(archive, model)` tracks the nets and adds signatures."""
+    _FAMILIES[name] = add_endpoints
+
+
+def existing_versions(export_dir):
+    """The version numbers already present under `export_dir`, ascending."""
+    if not os.path.isdir(export_dir):
+        return []
+    return sorted(int(name) for name in os.listdir(export_dir) if _VERSION.match(name))
+
+
+def save(model, export_dir, version=None):
+    """Exports `model`'s serving signatures to `<export_dir>/<version>/` and returns that path.
+
+    Args:
+        model: a ganzoo model (its `serving_family` picks the signatures).
+        export_dir: the TF Serving model base path, e.g. `saved_models/dcgan_digits`.
+        version: a positive integer; the next free one when None. An existing version is never
+            overwritten.
+    """
+    family = getattr(model, "serving_family", None)
+    if family not in _FAMILIES:
+        raise ValueError(
+            f"{type(model).__name__} has serving_family={family!r}; ganzoo.export knows {sorted(_FAMILIES)}."
+        )
+    if version is not None and (not isinstance(version, int) or version < 1):
+        raise ValueError(f"version must be a positive integer; received {version!r}.")
+    os.makedirs(export_dir, exist_ok=True)
+
+    archive = keras.export.ExportArchive()
+    _FAMILIES[family](archive, model)
+    staging = os.path.join(export_dir, f".tmp-{uuid.uuid4().hex}")
+    try:
+        archive.write_out(staging, verbose=False)
+        return _publish(staging, export_dir, version)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish(staging, export_dir, version):
+    """Renames the staged SavedModel to its version directory; rename is atomic on one file system."""
+    if version is not None:
+        target = os.path.join(export_dir, str(version))
+        if os.path.exists(target):
+            raise FileExistsError(f"{target} already exists; ganzoo never overwrites a version.")
+        os.rename(staging, target)
+        return target
+    while True:
+        candidate = (existing_versions(export_dir) or [0])[-1] + 1
+        target = os.path.join(export_dir, str(candidate))
+        try:
+            os.rename(staging, target)  # fails if another exporter took this number meanwhile
+            return target
+        except OSError:
+            if not os.path.exists(target):
+                raise

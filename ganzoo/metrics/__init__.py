@@ -1,0 +1,3 @@
+"""Measures of what a generator has learned."""
+
+from ganzoo.metrics.mode_coverage import ModeStatistics, mode_statistics

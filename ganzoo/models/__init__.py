@@ -1,0 +1,19 @@
+"""The zoo: one file per paper, each a `keras.Model` with its own `train_step`."""
+
+from ganzoo.models.base import AdversarialModel
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.gan import GAN
+
+# Name -> class, for recipes and tools that pick a model by name. A new variant adds one line here.
+REGISTRY = {
+    "gan": GAN,
+    "dcgan": DCGAN,
+}
+
+
+def get(name):
+    """The model class registered as `name`."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"Unknown model {name!r}. Expected one of {sorted(REGISTRY)}.") from None
