@@ -8,8 +8,12 @@ import numpy as np
 import tensorflow as tf
 
 
-def image_grid(images, columns=None):
-    """[n, H, W, C] images in [-1, 1] -> one uint8 [rows·H, columns·W, C] grid (empty cells black)."""
+def image_grid(images, columns=None, padding=2):
+    """[n, H, W, C] images in [-1, 1] -> one uint8 grid, cells `padding` black pixels apart.
+
+    The padding keeps neighbours apart: digits that touch their cell's edges would otherwise run into
+    each other and read as one stroke.
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4:
         raise ValueError(f"image_grid expects [n, H, W, C] images; received shape {images.shape}.")
@@ -17,10 +21,12 @@ def image_grid(images, columns=None):
     columns = columns or int(math.ceil(math.sqrt(count)))
     rows = int(math.ceil(count / columns))
     pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
-    grid = np.zeros((rows * height, columns * width, channels), np.uint8)
+    step_y, step_x = height + padding, width + padding
+    grid = np.zeros((rows * step_y + padding, columns * step_x + padding, channels), np.uint8)
     for index, image in enumerate(pixels):
         row, column = divmod(index, columns)
-        grid[row * height : (row + 1) * height, column * width : (column + 1) * width] = image
+        top, left = padding + row * step_y, padding + column * step_x
+        grid[top : top + height, left : left + width] = image
     return grid
 
 

@@ -38,7 +38,7 @@ def _define(name, defaults, definer, help_text, extra):
         # Another recipe imported in this process (tests) already defined it: only the default moves.
         FLAGS.set_default(name, defaults[name])
         return
-    definer(name, defaults[name], help_text, **extra)
+    definer(name, defaults[name], help=help_text, **extra)
 
 
 def define(defaults, **recipe_flags):
