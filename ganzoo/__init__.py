@@ -4,6 +4,17 @@ Every model is a `keras.Model` that trains with `fit()`, scales with `tf.distrib
 Serving. Importing ganzoo has no side effects: no downloads, no prints, no global seeds.
 """
 
-from ganzoo import callbacks, data, distribute, export, losses, metrics, models, networks, training
+from ganzoo import (
+    callbacks,
+    checkpointing,
+    data,
+    distribute,
+    export,
+    losses,
+    metrics,
+    models,
+    networks,
+    training,
+)
 
 __version__ = "0.1.0"

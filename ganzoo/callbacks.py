@@ -79,28 +79,23 @@ class NaNGuard(keras.callbacks.Callback):
     """Stops training at the first non-finite value among ALL the losses a model reports.
 
     `keras.callbacks.TerminateOnNaN` reads only `logs["loss"]`, which a GAN does not report. The guard
-    records what went wrong in `self.failure` (the loss and the step) so the caller can refuse to save or
-    export the non-finite weights; `ganzoo.training` raises it as an error.
+    records what went wrong in `self.failure` (the loss and the global step) so the caller can refuse to
+    save or export the non-finite weights; `ganzoo.training` raises it as an error and its checkpoint
+    callback never saves after it.
 
     Args:
         keys: the log entries to watch; every numeric entry when None.
+        initial_step: the global step training starts from (when resuming).
     """
 
-    def __init__(self, keys=None):
+    def __init__(self, keys=None, initial_step=0):
         super().__init__()
         self.keys = keys
         self.failure = None
-        self._epoch = 0
-        self._steps_before_epoch = 0
-        self._steps_this_epoch = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
-        self._steps_before_epoch += self._steps_this_epoch
-        self._steps_this_epoch = 0
+        self.step = initial_step
 
     def on_train_batch_end(self, batch, logs=None):
-        self._steps_this_epoch = batch + 1
+        self.step += 1
         for key, value in (logs or {}).items():
             if self.keys is not None and key not in self.keys:
                 continue
@@ -109,9 +104,6 @@ class NaNGuard(keras.callbacks.Callback):
             except (TypeError, ValueError):
                 continue
             if not finite:
-                step = self._steps_before_epoch + batch + 1
-                self.failure = (
-                    f"{key} became {value} at step {step} (epoch {self._epoch + 1}, batch {batch + 1})"
-                )
+                self.failure = f"{key} became {value} at step {self.step}"
                 self.model.stop_training = True
                 return

@@ -33,7 +33,7 @@ def encode_png(images_uint8):
 
 
 def _checked_latent(z):
-    return tf.debugging.assert_all_finite(z, "input 'z' must be finite")
+    return tf.debugging.assert_all_finite(z, "input `z` must be finite")
 
 
 def _unconditional_endpoints(archive, model):
@@ -62,8 +62,102 @@ def _unconditional_endpoints(archive, model):
     archive.add_endpoint("serving_bytes", images_png, input_signature=[latent_spec])
 
 
+# -- image inputs -----------------------------------------------------------------------------------
+
+_IMAGE_MAGIC = {  # first bytes of the encodings tf.io.decode_image reads
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+}
+
+
+def checked_images(images, image_shape, name="images"):
+    """uint8 [batch, H, W, C] -> float32 in [-1, 1], refusing any other height, width or channels.
+
+    A loaded signature does not enforce the static shape of its TensorSpec (measured), so the check is
+    explicit and names the input.
+    """
+    height, width, channels = image_shape
+    checks = [
+        tf.debugging.assert_rank(
+            images, 4, message=f"input `{name}` must be [batch, height, width, channels]"
+        ),
+        tf.debugging.assert_equal(
+            tf.shape(images)[1:],
+            tf.constant([height, width, channels]),
+            message=f"input `{name}` must be [batch, {height}, {width}, {channels}] uint8 images; "
+            "received shape",
+            summarize=4,
+        ),
+    ]
+    with tf.control_dependencies(checks):  # before anything that would fail with a vaguer message
+        images = tf.ensure_shape(tf.identity(images), [None, height, width, channels])
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def decode_images(encoded, image_shape, name="image_bytes"):
+    """A batch of PNG/JPEG/GIF/BMP strings -> uint8 [batch, H, W, C], each checked before decoding.
+
+    TensorFlow's own decode error names neither the input nor the problem; these checks do.
+    """
+    height, width, channels = image_shape
+    tf.debugging.assert_rank(encoded, 1, message=f"input `{name}` must be a 1-D batch of encoded images")
+
+    def decode_one(data):
+        known_format = tf.reduce_any(
+            [tf.strings.substr(data, 0, len(magic)) == magic for magic in _IMAGE_MAGIC]
+        )
+        checks = [
+            tf.debugging.assert_greater(
+                tf.strings.length(data), 0, message=f"input `{name}` holds an empty string"
+            ),
+            tf.debugging.Assert(known_format, [f"input `{name}` is not a PNG, JPEG, GIF or BMP image"]),
+        ]
+        with tf.control_dependencies(checks):
+            image = tf.io.decode_image(
+                tf.identity(data), channels=channels, expand_animations=False
+            )
+        tf.debugging.assert_equal(
+            tf.shape(image)[:2],
+            tf.constant([height, width]),
+            message=f"input `{name}` must decode to {height}x{width} images (no resizing is done); "
+            "received height, width",
+        )
+        # Inside map_fn's loop a control dependency does not order a shape check before the assert
+        # (measured), so the shape is made static without any op that can fail first: the crop or pad is
+        # a no-op on every image the assert lets through, and a request with any other size fails.
+        return tf.image.resize_with_crop_or_pad(image, height, width)
+
+    return tf.map_fn(decode_one, encoded, fn_output_signature=tf.TensorSpec([height, width, channels], tf.uint8))
+
+
+def _image_to_image_endpoints(archive, model):
+    """images uint8 [batch, H, W, C] -> images uint8, and image_bytes (PNG/JPEG) -> images_bytes (PNG).
+
+    The model provides `image_shape` and `translate(images)`, images in [-1, 1] both ways.
+    """
+    archive.track(model)
+    shape = tuple(model.image_shape)
+
+    def translate(images):
+        return {"images": to_uint8(model.translate(checked_images(images, shape)))}
+
+    def translate_bytes(image_bytes):
+        images = checked_images(decode_images(image_bytes, shape), shape)
+        return {"images_bytes": encode_png(to_uint8(model.translate(images)))}
+
+    archive.add_endpoint(
+        "serving_default", translate, input_signature=[tf.TensorSpec([None, *shape], tf.uint8, name="images")]
+    )
+    archive.add_endpoint(
+        "serving_bytes", translate_bytes, input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes")]
+    )
+
+
 _FAMILIES = {
     "unconditional": _unconditional_endpoints,
+    "image_to_image": _image_to_image_endpoints,
 }
 
 

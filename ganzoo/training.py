@@ -1,8 +1,12 @@
 """The driver every recipe calls: strategy, data, model, `fit` with the run's callbacks, then export.
 
 A recipe turns its flags into a `TrainConfig` and two factories, one for the dataset and one for the
-compiled model; this module owns the order of things, so every recipe trains, checkpoints, samples,
-logs and exports the same way.
+compiled model; this module owns the order of things, so every recipe trains, checkpoints, resumes,
+samples, logs and exports the same way.
+
+Resume is exact: the checkpoint (`ganzoo.checkpointing`) holds the whole training state and the global
+step, and the input stream is the dataset repeated in its seeded order, so a resumed run skips the
+batches already consumed and continues as if it had never stopped.
 """
 
 import dataclasses
@@ -10,9 +14,10 @@ import os
 from typing import Callable, Optional
 
 import keras
+import tensorflow as tf
 
 from ganzoo import callbacks as ganzoo_callbacks
-from ganzoo import distribute, export
+from ganzoo import checkpointing, distribute, export
 
 
 @dataclasses.dataclass
@@ -25,10 +30,13 @@ class TrainConfig:
         export_dir: the TF Serving base path of the generator (`<export_dir>/<version>/`); None skips
             the export.
         epochs: passes over the data (or over `steps_per_epoch` steps).
-        steps_per_epoch: steps per epoch; a full pass of the data when None.
+        steps_per_epoch: steps per epoch; one full pass of the data when None.
         seed: seeds the initial weights (`keras.utils.set_random_seed`) and, through the model, its
             noise.
         strategy: a name from `ganzoo.distribute.STRATEGIES`.
+        checkpoint_every: steps between checkpoints (0: at epoch ends only); a SIGTERM also saves.
+        keep_checkpoints: how many checkpoints to keep (at least 2).
+        deterministic: TensorFlow's op determinism, so a rerun repeats bit for bit.
         sample_every: epochs between sample grids (0 for none).
         verbose: `fit`'s verbosity ("auto" shows the progress bar).
     """
@@ -40,6 +48,9 @@ class TrainConfig:
     steps_per_epoch: Optional[int] = None
     seed: int = 0
     strategy: str = "auto"
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 3
+    deterministic: bool = False
     sample_every: int = 1
     verbose: object = "auto"
 
@@ -47,12 +58,27 @@ class TrainConfig:
 @dataclasses.dataclass
 class TrainResult:
     model: keras.Model
-    history: keras.callbacks.History
+    history: Optional[keras.callbacks.History]
     export_path: Optional[str]
+    steps: int  # the global step reached
+    preempted: bool = False
 
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; nothing was saved or exported after that."""
+
+
+def _steps_per_epoch(dataset, configured):
+    if configured:
+        return int(configured)
+    cardinality = int(dataset.cardinality())
+    if cardinality == tf.data.INFINITE_CARDINALITY:
+        raise ValueError("The dataset is infinite: set steps_per_epoch (--steps_per_epoch).")
+    if cardinality == tf.data.UNKNOWN_CARDINALITY:
+        cardinality = sum(1 for _ in dataset)
+    if cardinality < 1:
+        raise ValueError("The dataset yields no batch: it holds fewer examples than one global batch.")
+    return cardinality
 
 
 def train(
@@ -61,58 +87,91 @@ def train(
     make_model: Callable,
     sample_fn: Optional[Callable] = None,
     extra_callbacks=(),
+    log=print,
 ) -> TrainResult:
-    """Runs one training job end to end.
+    """Runs (or resumes) one training job end to end.
 
     Args:
         config: the run's settings.
-        make_dataset: `() -> tf.data.Dataset` of GLOBAL batches (Keras splits them across replicas).
+        make_dataset: `() -> tf.data.Dataset` of GLOBAL batches in a seeded order (Keras splits them
+            across replicas). It is repeated; one pass is an epoch unless `steps_per_epoch` is set.
         make_model: `() -> compiled model`, called inside the strategy's scope.
         sample_fn: how `SampleGrid` draws samples (see `ganzoo.callbacks.SampleGrid`).
         extra_callbacks: more Keras callbacks.
 
+    Returns:
+        A `TrainResult`; `preempted` is True when a SIGTERM stopped the run after saving its state.
+
     Raises:
-        TrainingDiverged: a reported loss became non-finite; the last epoch's backup is left intact.
+        TrainingDiverged: a reported loss became non-finite; the last good checkpoint is left intact.
     """
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
     strategy = distribute.get_strategy(config.strategy)
+    chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(config.seed)
-    dataset = make_dataset()
+    steps_per_epoch = _steps_per_epoch(make_dataset(), config.steps_per_epoch)
+    total_steps = steps_per_epoch * config.epochs
     with strategy.scope():
         model = make_model()
 
-    os.makedirs(config.model_dir, exist_ok=True)
-    nan_guard = ganzoo_callbacks.NaNGuard()
-    callbacks = [
-        nan_guard,
-        keras.callbacks.BackupAndRestore(os.path.join(config.model_dir, "backup")),
-        keras.callbacks.TensorBoard(os.path.join(config.model_dir, "logs")),
-    ]
+    state = checkpointing.TrainingState(
+        model,
+        os.path.join(config.model_dir, "checkpoints"),
+        max_to_keep=config.keep_checkpoints,
+        write=chief,
+    )
+    step = state.restore(log=log)
+    nan_guard = ganzoo_callbacks.NaNGuard(initial_step=step)
+    history = None
+    preempted = False
+    with checkpointing.PreemptionSignal() as preemption:
+        saver = checkpointing.CheckpointEvery(
+            state, config.checkpoint_every, step, nan_guard, preemption, log=log
+        )
+        callbacks = [nan_guard, saver, *_monitoring_callbacks(config, sample_fn), *extra_callbacks]
+        # At most two `fit` calls: the rest of an interrupted epoch, then the remaining whole epochs.
+        while step < total_steps and not preempted:
+            epoch, done_in_epoch = divmod(step, steps_per_epoch)
+            partial = done_in_epoch > 0
+            # A fresh pipeline each time: iterating the same tf.data object again reshuffles it, and the
+            # stream must be the one an uninterrupted run sees.
+            history = model.fit(
+                make_dataset().repeat().skip(step),
+                initial_epoch=epoch,
+                epochs=epoch + 1 if partial else config.epochs,
+                steps_per_epoch=steps_per_epoch - done_in_epoch if partial else steps_per_epoch,
+                callbacks=callbacks,
+                verbose=config.verbose,
+            )
+            if nan_guard.failure:
+                raise TrainingDiverged(
+                    f"{config.name}: {nan_guard.failure}; not saving or exporting. The last good "
+                    f"checkpoint in {state.directory} is intact."
+                )
+            step = saver.global_step
+            preempted = saver.preempted_at is not None
+
+    export_path = None
+    if chief and not preempted:
+        model.save(os.path.join(config.model_dir, "model.keras"))
+        if config.export_dir:
+            export_path = export.save(model, config.export_dir)
+            log(f"Exported {config.name} to {export_path}")
+    return TrainResult(model, history, export_path, step, preempted)
+
+
+def _monitoring_callbacks(config, sample_fn):
+    logs = os.path.join(config.model_dir, "logs")
+    monitoring = [keras.callbacks.TensorBoard(logs)]
     if config.sample_every:
-        callbacks.append(
+        monitoring.append(
             ganzoo_callbacks.SampleGrid(
                 os.path.join(config.model_dir, "samples"),
                 every=config.sample_every,
                 seed=config.seed,
-                log_dir=os.path.join(config.model_dir, "logs"),
+                log_dir=logs,
                 sample_fn=sample_fn,
             )
         )
-    callbacks.extend(extra_callbacks)
-
-    history = model.fit(
-        dataset,
-        epochs=config.epochs,
-        steps_per_epoch=config.steps_per_epoch,
-        callbacks=callbacks,
-        verbose=config.verbose,
-    )
-    if nan_guard.failure:
-        raise TrainingDiverged(f"{config.name}: {nan_guard.failure}; not saving or exporting.")
-
-    export_path = None
-    if distribute.is_chief(strategy):
-        model.save(os.path.join(config.model_dir, "model.keras"))
-        if config.export_dir:
-            export_path = export.save(model, config.export_dir)
-            print(f"Exported {config.name} to {export_path}")
-    return TrainResult(model, history, export_path)
+    return monitoring

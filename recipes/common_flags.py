@@ -28,9 +28,25 @@ _COMMON = {
         "tf.distribute strategy.",
         {"enum_values": list(ganzoo.distribute.STRATEGIES)},
     ),
+    "checkpoint_every": (
+        flags.DEFINE_integer,
+        "Steps between checkpoints of the whole training state (0: at epoch ends only). Rerunning the "
+        "same command resumes from the newest intact checkpoint; SIGTERM saves at the next step.",
+    ),
+    "deterministic": (
+        flags.DEFINE_boolean,
+        "Op determinism (tf.config.experimental.enable_op_determinism): reruns repeat bit for bit.",
+    ),
 }
 
-_OPTIONAL_DEFAULTS = {"data_dir": None, "steps_per_epoch": None, "strategy": "auto", "seed": 0}
+_OPTIONAL_DEFAULTS = {
+    "data_dir": None,
+    "steps_per_epoch": None,
+    "strategy": "auto",
+    "seed": 0,
+    "checkpoint_every": 500,
+    "deterministic": False,
+}
 
 
 def _define(name, defaults, definer, help_text, extra):
@@ -67,4 +83,6 @@ def train_config(name):
         steps_per_epoch=FLAGS.steps_per_epoch,
         seed=FLAGS.seed,
         strategy=FLAGS.strategy,
+        checkpoint_every=FLAGS.checkpoint_every,
+        deterministic=FLAGS.deterministic,
     )

@@ -88,6 +88,7 @@ def test_training_driver_refuses_to_save_or_export_a_diverged_run(tmp_path):
         model_dir=str(tmp_path / "run"),
         export_dir=str(tmp_path / "export"),
         epochs=2,
+        checkpoint_every=1,
         sample_every=0,
         verbose=0,
     )
@@ -106,6 +107,12 @@ def test_training_driver_refuses_to_save_or_export_a_diverged_run(tmp_path):
         )
     assert not os.path.exists(tmp_path / "export")
     assert not os.path.exists(tmp_path / "run" / "model.keras")
+    # The last good checkpoint (step 1) is intact and no non-finite state was saved after it.
+    model = make_model()
+    state = ganzoo.checkpointing.TrainingState(model, str(tmp_path / "run" / "checkpoints"))
+    assert [os.path.basename(p) for p in state.manager.checkpoints] == ["ckpt-1"]
+    assert state.restore(log=lambda message: None) == 1
+    assert all(np.all(np.isfinite(np.array(v))) for v in model.weights)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -95,7 +96,7 @@ def test_non_finite_noise_is_rejected_naming_the_input(dcgan, tmp_path):
     loaded = tf.saved_model.load(export.save(dcgan, str(tmp_path / "dcgan")))
     z = np.zeros((1, dcgan.latent_dim), np.float32)
     z[0, 0] = np.nan
-    with pytest.raises(tf.errors.InvalidArgumentError, match="'z' must be finite"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="`z` must be finite"):
         loaded.signatures["serving_default"](z=tf.constant(z))
     with pytest.raises((ValueError, TypeError, tf.errors.InvalidArgumentError)):
         loaded.signatures["serving_default"](z=tf.zeros((1, dcgan.latent_dim + 1)))
@@ -115,6 +116,78 @@ def test_a_model_without_a_serving_family_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="serving_family"):
         export.save(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), str(tmp_path))
+
+
+@keras.saving.register_keras_serializable(package="ganzoo_tests")
+class Inverter(keras.Model):
+    """The smallest image-to-image model: inverts the image, with one trainable offset."""
+
+    serving_family = "image_to_image"
+    image_shape = (8, 6, 3)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = self.add_weight(shape=(), initializer="zeros", name="offset")
+        self.built = True
+
+    def translate(self, images):
+        return -images + self.offset
+
+
+@pytest.fixture(scope="module")
+def inverter_export(tmp_path_factory):
+    return export.save(Inverter(name="inverter"), str(tmp_path_factory.mktemp("inverter")))
+
+
+def _png(image):
+    return tf.io.encode_png(image).numpy()
+
+
+def test_image_to_image_signatures_translate_uint8_and_bytes(inverter_export):
+    loaded = tf.saved_model.load(inverter_export)
+    images = np.random.default_rng(0).integers(0, 256, (2, 8, 6, 3)).astype(np.uint8)
+    inverted = loaded.signatures["serving_default"](images=tf.constant(images))["images"].numpy()
+    np.testing.assert_allclose(inverted.astype(int), 255 - images.astype(int), atol=1)
+    png = loaded.signatures["serving_bytes"](image_bytes=tf.constant([_png(images[0])]))["images_bytes"]
+    np.testing.assert_array_equal(tf.io.decode_png(png[0]).numpy(), inverted[0])
+    jpeg = tf.io.encode_jpeg(images[1], quality=100).numpy()
+    assert loaded.signatures["serving_bytes"](image_bytes=tf.constant([jpeg]))["images_bytes"].shape == (1,)
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((1, 8, 7, 3), np.uint8), r"input `images` must be \[batch, 8, 6, 3\]"),
+        (np.zeros((1, 6, 8, 3), np.uint8), r"input `images` must be \[batch, 8, 6, 3\]"),
+        (np.zeros((1, 8, 6, 1), np.uint8), r"input `images` must be \[batch, 8, 6, 3\]"),
+    ],
+)
+def test_wrong_image_sizes_are_rejected_naming_the_input(inverter_export, images, message):
+    loaded = tf.saved_model.load(inverter_export)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        loaded.signatures["serving_default"](images=tf.constant(images))
+
+
+def test_wrong_image_dtype_is_refused(inverter_export):
+    loaded = tf.saved_model.load(inverter_export)
+    with pytest.raises((TypeError, ValueError, tf.errors.InvalidArgumentError)):
+        loaded.signatures["serving_default"](images=tf.zeros((1, 8, 6, 3), tf.float32))
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "input `image_bytes` holds an empty string"),
+        (b"this is a text file, not an image", "input `image_bytes` is not a PNG, JPEG"),
+        ("png of the wrong size", "input `image_bytes` must decode to 8x6 images"),
+    ],
+)
+def test_bad_encoded_images_are_rejected_naming_the_input(inverter_export, payload, message):
+    if payload == "png of the wrong size":
+        payload = _png(np.zeros((9, 6, 3), np.uint8))
+    loaded = tf.saved_model.load(inverter_export)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        loaded.signatures["serving_bytes"](image_bytes=tf.constant([payload]))
 
 
 if __name__ == "__main__":

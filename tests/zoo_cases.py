@@ -18,6 +18,8 @@ class Case:
     make_model: Callable  # () -> uncompiled model, small enough to train in a second
     make_batches: Callable  # (n_examples, seed) -> the dataset's elements as arrays (x or (x, y))
     compile_kwargs: dict = dataclasses.field(default_factory=dict)
+    # (model) -> a deterministic output to compare two models by (the generator's, in inference mode)
+    sample: Callable = lambda model: model.generate(4, seed=11)
 
     def dataset(self, n_examples, batch_size, seed=0):
         return tf.data.Dataset.from_tensor_slices(self.make_batches(n_examples, seed)).batch(
