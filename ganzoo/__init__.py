@@ -7,6 +7,7 @@ Serving. Importing ganzoo has no side effects: no downloads, no prints, no globa
 from ganzoo import (
     callbacks,
     checkpointing,
+    manifest,
     data,
     distribute,
     export,

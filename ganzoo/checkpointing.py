@@ -11,8 +11,6 @@ the previous one is used.
 """
 
 import glob
-import hashlib
-import json
 import os
 import signal
 import threading
@@ -20,51 +18,9 @@ import threading
 import keras
 import tensorflow as tf
 
+from ganzoo.manifest import ManifestError, verify_manifest, write_manifest
+
 MANIFEST_SUFFIX = ".sha256.json"
-
-
-class ManifestError(RuntimeError):
-    """A file does not match the sha256 manifest written beside it, or the manifest is missing."""
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_manifest(files, manifest_path):
-    """Writes {file name: sha256} for `files` (paths in the manifest's folder) to `manifest_path`."""
-    folder = os.path.dirname(manifest_path)
-    entries = {os.path.relpath(path, folder): _sha256(path) for path in sorted(files)}
-    staging = manifest_path + ".tmp"
-    with open(staging, "w") as stream:
-        json.dump(entries, stream, indent=1, sort_keys=True)
-    os.replace(staging, manifest_path)  # a manifest exists only once complete
-
-
-def verify_manifest(manifest_path):
-    """Raises ManifestError unless every file listed in `manifest_path` has its recorded sha256."""
-    if not os.path.isfile(manifest_path):
-        raise ManifestError(f"{manifest_path} is missing: the files beside it cannot be verified.")
-    with open(manifest_path) as stream:
-        try:
-            entries = json.load(stream)
-        except ValueError as error:
-            raise ManifestError(f"{manifest_path} is not valid JSON: {error}") from None
-    folder = os.path.dirname(manifest_path)
-    for name, expected in entries.items():
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            raise ManifestError(f"{path} is listed in {manifest_path} but missing.")
-        actual = _sha256(path)
-        if actual != expected:
-            raise ManifestError(
-                f"{path} does not match its manifest (sha256 {actual[:12]}…, expected {expected[:12]}…): "
-                "it was modified or truncated after it was written."
-            )
 
 
 class TrainingState:
@@ -74,8 +30,9 @@ class TrainingState:
         model: the model; its networks, optimizers and state variables are tracked through it.
         directory: where checkpoints go (`ckpt-<step>.index`, `ckpt-<step>.data-*`, manifests).
         max_to_keep: how many checkpoints to keep (at least 2, so there is one to fall back on).
-        write: False on a non-chief worker under MultiWorkerMirroredStrategy: it takes part in the save
-            (collectives) but writes to a temporary folder that is deleted.
+        write: False on a non-chief worker under MultiWorkerMirroredStrategy: every worker restores from
+            `directory` (the chief's), and takes part in each save (collectives) but writes to a scratch
+            folder that is deleted, as TensorFlow's multi-worker guide prescribes.
     """
 
     def __init__(self, model, directory, max_to_keep=3, write=True):
@@ -84,19 +41,20 @@ class TrainingState:
         self.directory = directory
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
         self.checkpoint = tf.train.Checkpoint(model=model, step=self.step)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep=max_to_keep)
         self._write = write
-        target = directory if write else os.path.join(directory, f"worker-temp-{os.getpid()}")
-        self.manager = tf.train.CheckpointManager(self.checkpoint, target, max_to_keep=max_to_keep)
 
     def save(self, step):
         """Saves the state at global `step` and returns the checkpoint's path prefix."""
         self.step.assign(step)
+        if not self._write:
+            scratch = os.path.join(self.directory, f"worker-scratch-{os.getpid()}")
+            prefix = tf.train.CheckpointManager(self.checkpoint, scratch, max_to_keep=1).save(step)
+            tf.io.gfile.rmtree(scratch)
+            return prefix
         prefix = self.manager.save(checkpoint_number=step)
-        if self._write:
-            files = [path for path in glob.glob(prefix + ".*") if not path.endswith(MANIFEST_SUFFIX)]
-            write_manifest(files, prefix + MANIFEST_SUFFIX)
-        else:
-            tf.io.gfile.rmtree(self.manager.directory)
+        files = [path for path in glob.glob(prefix + ".*") if not path.endswith(MANIFEST_SUFFIX)]
+        write_manifest(files, prefix + MANIFEST_SUFFIX)
         return prefix
 
     def restore(self, log=print):

@@ -20,6 +20,10 @@ def get_strategy(name="auto"):
     """
     if name not in STRATEGIES:
         raise ValueError(f"Unknown strategy {name!r}. Expected one of {list(STRATEGIES)}.")
+    if name == "multi_worker":  # before anything initialises the runtime: collectives are set at startup
+        return _multi_worker()
+    if name == "tpu":
+        return _tpu()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "auto":
         return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
@@ -27,11 +31,7 @@ def get_strategy(name="auto"):
         return tf.distribute.get_strategy()
     if name == "one_device":
         return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if name == "multi_worker":
-        return _multi_worker()
-    return _tpu()
+    return tf.distribute.MirroredStrategy()
 
 
 def _multi_worker():

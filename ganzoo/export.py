@@ -18,6 +18,8 @@ import uuid
 import keras
 import tensorflow as tf
 
+from ganzoo import manifest
+
 _VERSION = re.compile(r"^[1-9][0-9]*$")
 
 
@@ -196,9 +198,15 @@ def save(model, export_dir, version=None):
     staging = os.path.join(export_dir, f".tmp-{uuid.uuid4().hex}")
     try:
         archive.write_out(staging, verbose=False)
+        manifest.write_directory_manifest(staging)  # published with the version, by the same rename
         return _publish(staging, export_dir, version)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def verify(version_dir):
+    """Raises `ganzoo.manifest.ManifestError` unless the export matches the manifest written with it."""
+    manifest.verify_manifest(os.path.join(version_dir, manifest.DIRECTORY_MANIFEST))
 
 
 def _publish(staging, export_dir, version):

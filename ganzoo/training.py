@@ -129,7 +129,9 @@ def train(
         saver = checkpointing.CheckpointEvery(
             state, config.checkpoint_every, step, nan_guard, preemption, log=log
         )
-        callbacks = [nan_guard, saver, *_monitoring_callbacks(config, sample_fn), *extra_callbacks]
+        # Sample grids and TensorBoard logs come from the chief alone (workers would write over them).
+        monitoring = _monitoring_callbacks(config, sample_fn) if chief else []
+        callbacks = [nan_guard, saver, *monitoring, *extra_callbacks]
         # At most two `fit` calls: the rest of an interrupted epoch, then the remaining whole epochs.
         while step < total_steps and not preempted:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)

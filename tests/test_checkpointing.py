@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import zoo_cases
-from ganzoo import checkpointing
+from ganzoo import checkpointing, manifest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -22,15 +22,15 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_manifest_detects_a_modified_file(tmp_path):
     payload = tmp_path / "weights.bin"
     payload.write_bytes(b"\x00" * 100)
-    manifest = str(tmp_path / "weights.sha256.json")
-    checkpointing.write_manifest([str(payload)], manifest)
-    checkpointing.verify_manifest(manifest)
+    manifest_path = str(tmp_path / "weights.sha256.json")
+    manifest.write_manifest([str(payload)], manifest_path)
+    manifest.verify_manifest(manifest_path)
     payload.write_bytes(b"\x00" * 99 + b"\x01")
-    with pytest.raises(checkpointing.ManifestError, match="weights.bin does not match its manifest"):
-        checkpointing.verify_manifest(manifest)
-    os.remove(manifest)
-    with pytest.raises(checkpointing.ManifestError, match="is missing"):
-        checkpointing.verify_manifest(manifest)
+    with pytest.raises(manifest.ManifestError, match="weights.bin does not match its manifest"):
+        manifest.verify_manifest(manifest_path)
+    os.remove(manifest_path)
+    with pytest.raises(manifest.ManifestError, match="is missing"):
+        manifest.verify_manifest(manifest_path)
 
 
 def _trained_state(directory):
@@ -67,7 +67,7 @@ def test_a_tampered_only_checkpoint_is_refused(tmp_path):
     with open(index, "ab") as stream:
         stream.write(b"tampered")
     _, fresh_state = _trained_state(str(tmp_path))
-    with pytest.raises(checkpointing.ManifestError, match="No intact checkpoint"):
+    with pytest.raises(manifest.ManifestError, match="No intact checkpoint"):
         fresh_state.restore(log=lambda message: None)
 
 

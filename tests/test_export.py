@@ -190,6 +190,23 @@ def test_bad_encoded_images_are_rejected_naming_the_input(inverter_export, paylo
         loaded.signatures["serving_bytes"](image_bytes=tf.constant([payload]))
 
 
+def test_export_carries_a_manifest_that_detects_tampering(dcgan, tmp_path):
+    from ganzoo import manifest
+
+    path = export.save(dcgan, str(tmp_path / "dcgan"))
+    assert os.path.isfile(os.path.join(path, manifest.DIRECTORY_MANIFEST))
+    export.verify(path)
+    variables = [
+        os.path.join(root, name)
+        for root, _, names in os.walk(os.path.join(path, "variables"))
+        for name in names
+    ]
+    with open(variables[0], "ab") as stream:
+        stream.write(b"\x00")
+    with pytest.raises(manifest.ManifestError, match="does not match its manifest"):
+        export.verify(path)
+
+
 if __name__ == "__main__":
     import sys
 

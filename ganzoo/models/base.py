@@ -134,7 +134,15 @@ class AdversarialModel(keras.Model):
         return list(getattr(self, "trackers", []))
 
     def tracker_results(self):
-        return {tracker.name: tracker.result() for tracker in self.metrics}
+        """The logs a `train_step` returns.
+
+        Under MultiWorkerMirroredStrategy Keras reduces each log with `strategy.reduce(MEAN, axis=0)`,
+        which fails on scalars (keras-team/keras#20585); a [1]-shaped value reduces to the same scalar.
+        """
+        results = {tracker.name: tracker.result() for tracker in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
 
     # -- serving ------------------------------------------------------------------------------------
 
