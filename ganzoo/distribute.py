@@ -3,6 +3,7 @@
 import json
 import os
 
+import keras
 import tensorflow as tf
 
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
@@ -68,3 +69,40 @@ def is_chief(strategy):
         return True
     cluster = resolver.cluster_spec().as_dict()
     return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in cluster
+
+
+PRECISION_POLICIES = (None, "float32", "mixed_float16", "mixed_bfloat16")
+
+
+def set_precision_policy(policy, log=print):
+    """Sets Keras' global dtype policy for the models built next (None leaves it as it is).
+
+    float16 pays off on GPUs with tensor cores; on a CPU it is emulated and slower, so it only warns.
+    bfloat16 is native on CPUs with AVX512-BF16 and on recent GPUs and TPUs.
+    """
+    if policy not in PRECISION_POLICIES:
+        raise ValueError(f"Unknown precision policy {policy!r}. Expected one of {PRECISION_POLICIES[1:]}.")
+    if policy is None:
+        return
+    if policy == "mixed_float16" and not tf.config.list_physical_devices("GPU"):
+        log(
+            "Warning: mixed_float16 on a machine without a GPU is emulated and slower than float32; "
+            "use mixed_bfloat16 on CPUs with AVX512-BF16."
+        )
+    keras.mixed_precision.set_global_policy(policy)
+
+
+def check_jit_compile(strategy, jit_compile):
+    """Refuses XLA under a multi-device strategy on CPUs, which XLA cannot compile for.
+
+    Measured: XLA under MirroredStrategy over logical CPU devices fails with "Trying to access resource
+    ... located in device CPU:1 from device CPU:0".
+    """
+    if not jit_compile or strategy.num_replicas_in_sync < 2:
+        return
+    devices = getattr(strategy.extended, "worker_devices", ())
+    if devices and all("CPU" in device.upper() for device in devices):
+        raise ValueError(
+            f"jit_compile=True (XLA) cannot run under {type(strategy).__name__} over "
+            f"{len(devices)} CPU devices; use --jit_compile=false, or one device."
+        )

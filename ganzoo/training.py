@@ -37,6 +37,10 @@ class TrainConfig:
         checkpoint_every: steps between checkpoints (0: at epoch ends only); a SIGTERM also saves.
         keep_checkpoints: how many checkpoints to keep (at least 2).
         deterministic: TensorFlow's op determinism, so a rerun repeats bit for bit.
+        mixed_precision: None, "mixed_float16" or "mixed_bfloat16": the Keras dtype policy the model is
+            built under (both players' optimizers get loss scaling under float16).
+        jit_compile: XLA for the train step; None keeps Keras' choice (on with a GPU, off on CPU,
+            where XLA is slower).
         sample_every: epochs between sample grids (0 for none).
         verbose: `fit`'s verbosity ("auto" shows the progress bar).
     """
@@ -51,6 +55,8 @@ class TrainConfig:
     checkpoint_every: int = 500
     keep_checkpoints: int = 3
     deterministic: bool = False
+    mixed_precision: Optional[str] = None
+    jit_compile: Optional[bool] = None
     sample_every: int = 1
     verbose: object = "auto"
 
@@ -108,12 +114,16 @@ def train(
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     strategy = distribute.get_strategy(config.strategy)
+    distribute.check_jit_compile(strategy, config.jit_compile)
+    distribute.set_precision_policy(config.mixed_precision, log=log)
     chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(config.seed)
     steps_per_epoch = _steps_per_epoch(make_dataset(), config.steps_per_epoch)
     total_steps = steps_per_epoch * config.epochs
     with strategy.scope():
         model = make_model()
+    if config.jit_compile is not None:
+        model.jit_compile = config.jit_compile
 
     state = checkpointing.TrainingState(
         model,

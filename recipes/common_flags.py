@@ -37,6 +37,16 @@ _COMMON = {
         flags.DEFINE_boolean,
         "Op determinism (tf.config.experimental.enable_op_determinism): reruns repeat bit for bit.",
     ),
+    "mixed_precision": (
+        flags.DEFINE_enum,
+        "Keras dtype policy: mixed_float16 (GPUs) or mixed_bfloat16 (AVX512-BF16 CPUs, TPUs, recent "
+        "GPUs); losses and outputs stay float32. Unset: float32.",
+        {"enum_values": ["float32", "mixed_float16", "mixed_bfloat16"]},
+    ),
+    "jit_compile": (
+        flags.DEFINE_boolean,
+        "XLA for the train step. Unset: Keras' choice (on with a GPU, off on CPU where it is slower).",
+    ),
 }
 
 _OPTIONAL_DEFAULTS = {
@@ -46,6 +56,8 @@ _OPTIONAL_DEFAULTS = {
     "seed": 0,
     "checkpoint_every": 500,
     "deterministic": False,
+    "mixed_precision": None,
+    "jit_compile": None,
 }
 
 
@@ -85,4 +97,6 @@ def train_config(name):
         strategy=FLAGS.strategy,
         checkpoint_every=FLAGS.checkpoint_every,
         deterministic=FLAGS.deterministic,
+        mixed_precision=FLAGS.mixed_precision,
+        jit_compile=FLAGS.jit_compile,
     )
