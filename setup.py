@@ -41,7 +41,8 @@ setuptools.setup(
         "pillow",
     ],
     extras_require={
-        "test": ["pytest", "pytest-xdist"],
+        # The tests exercise the gRPC client too, so they take the serving extra along.
+        "test": ["pytest", "pytest-xdist", "tensorflow-serving-api>=2.21,<2.22"],
         "serving": ["tensorflow-serving-api>=2.21,<2.22"],
     },
     options={"build": {"build_base": ".setuptools-build"}},

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 import harness
+import tiny_translators
 import zoo_cases
 from ganzoo import export
 
@@ -118,25 +119,9 @@ def test_a_model_without_a_serving_family_is_refused(tmp_path):
         export.save(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), str(tmp_path))
 
 
-@keras.saving.register_keras_serializable(package="ganzoo_tests")
-class Inverter(keras.Model):
-    """The smallest image-to-image model: inverts the image, with one trainable offset."""
-
-    serving_family = "image_to_image"
-    image_shape = (8, 6, 3)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.offset = self.add_weight(shape=(), initializer="zeros", name="offset")
-        self.built = True
-
-    def translate(self, images):
-        return -images + self.offset
-
-
 @pytest.fixture(scope="module")
 def inverter_export(tmp_path_factory):
-    return export.save(Inverter(name="inverter"), str(tmp_path_factory.mktemp("inverter")))
+    return export.save(tiny_translators.Inverter(name="inverter"), str(tmp_path_factory.mktemp("inverter")))
 
 
 def _png(image):
