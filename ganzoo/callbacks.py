@@ -9,18 +9,21 @@ import tensorflow as tf
 
 
 def image_grid(images, columns=None, padding=2):
-    """[n, H, W, C] images in [-1, 1] -> one uint8 grid, cells `padding` black pixels apart.
+    """[n, H, W, C] images (uint8, or floats in [-1, 1]) -> one uint8 grid, cells `padding` pixels apart.
 
     The padding keeps neighbours apart: digits that touch their cell's edges would otherwise run into
     each other and read as one stroke.
     """
-    images = np.asarray(images, dtype=np.float32)
+    images = np.asarray(images)
     if images.ndim != 4:
         raise ValueError(f"image_grid expects [n, H, W, C] images; received shape {images.shape}.")
     count, height, width, channels = images.shape
     columns = columns or int(math.ceil(math.sqrt(count)))
     rows = int(math.ceil(count / columns))
-    pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    if images.dtype == np.uint8:
+        pixels = images
+    else:
+        pixels = np.clip(np.round((images.astype(np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
     step_y, step_x = height + padding, width + padding
     grid = np.zeros((rows * step_y + padding, columns * step_x + padding, channels), np.uint8)
     for index, image in enumerate(pixels):
