@@ -18,7 +18,7 @@ import uuid
 import keras
 import tensorflow as tf
 
-from ganzoo import manifest
+from ganzoo import manifest, serving_assets
 
 _VERSION = re.compile(r"^[1-9][0-9]*$")
 
@@ -38,9 +38,15 @@ def _checked_latent(z):
     return tf.debugging.assert_all_finite(z, "input `z` must be finite")
 
 
+def _serving_generator(model):
+    """The generator a model serves with: its EMA copy when it keeps one (`serving_generator`)."""
+    generator = getattr(model, "serving_generator", None)
+    return model.generator if generator is None else generator
+
+
 def _unconditional_endpoints(archive, model):
     """z float32 [batch, latent_dim] -> images uint8 [batch, H, W, C] (or samples float32 for flat data)."""
-    generator = model.generator
+    generator = _serving_generator(model)
     archive.track(generator)
     latent_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
     produces_images = len(generator.output_shape) == 4
@@ -62,6 +68,49 @@ def _unconditional_endpoints(archive, model):
 
     archive.add_endpoint("serving_default", images, input_signature=[latent_spec])
     archive.add_endpoint("serving_bytes", images_png, input_signature=[latent_spec])
+
+
+def _class_conditional_endpoints(archive, model):
+    """z float32 [batch, latent_dim] + labels int32 [batch] -> images uint8 [batch, H, W, C], and the
+    same inputs -> images_bytes (PNG).
+
+    A label outside [0, n_classes) is an InvalidArgument naming `labels` (an embedding lookup would
+    otherwise fail with an opaque message on CPU and return zeros on GPU), as is a batch-size mismatch.
+    """
+    generator = _serving_generator(model)
+    archive.track(generator)
+    n_classes = int(model.n_classes)
+    latent_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
+
+    def generate(z, labels):
+        z = _checked_latent(z)
+        checks = [
+            tf.debugging.assert_rank(labels, 1, message="input `labels` must be int32 [batch]"),
+            tf.debugging.assert_greater_equal(
+                labels, 0, message=f"input `labels` must be class indices in [0, {n_classes})"
+            ),
+            tf.debugging.assert_less(
+                labels, n_classes, message=f"input `labels` must be class indices in [0, {n_classes})"
+            ),
+            tf.debugging.assert_equal(
+                tf.shape(labels)[0],
+                tf.shape(z)[0],
+                message="inputs `z` and `labels` must have the same batch size",
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            labels = tf.identity(labels)
+        return to_uint8(generator([z, labels], training=False))
+
+    def images(z, labels):
+        return {"images": generate(z, labels)}
+
+    def images_png(z, labels):
+        return {"images_bytes": encode_png(generate(z, labels))}
+
+    archive.add_endpoint("serving_default", images, input_signature=[latent_spec, labels_spec])
+    archive.add_endpoint("serving_bytes", images_png, input_signature=[latent_spec, labels_spec])
 
 
 # -- image inputs -----------------------------------------------------------------------------------
@@ -160,6 +209,7 @@ def _image_to_image_endpoints(archive, model):
 _FAMILIES = {
     "unconditional": _unconditional_endpoints,
     "image_to_image": _image_to_image_endpoints,
+    "class_conditional": _class_conditional_endpoints,
 }
 
 
@@ -198,8 +248,11 @@ def save(model, export_dir, version=None):
     staging = os.path.join(export_dir, f".tmp-{uuid.uuid4().hex}")
     try:
         archive.write_out(staging, verbose=False)
+        serving_assets.write_warmup(staging, os.path.basename(os.path.abspath(export_dir)))
         manifest.write_directory_manifest(staging)  # published with the version, by the same rename
-        return _publish(staging, export_dir, version)
+        published = _publish(staging, export_dir, version)
+        serving_assets.update_model_config(export_dir)
+        return published
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
