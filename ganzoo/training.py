@@ -125,6 +125,7 @@ def train(
     if config.jit_compile is not None:
         model.jit_compile = config.jit_compile
 
+    os.makedirs(config.model_dir, exist_ok=True)
     state = checkpointing.TrainingState(
         model,
         os.path.join(config.model_dir, "checkpoints"),
