@@ -5,6 +5,7 @@ Serving. Importing ganzoo has no side effects: no downloads, no prints, no globa
 """
 
 from ganzoo import (
+    attacks,
     callbacks,
     checkpointing,
     manifest,

@@ -52,4 +52,27 @@ CASES = {
         ),
         make_batches=_images(16, 1),
     ),
+    "pix2pix": Case(
+        # 32 px: a 5-block U-Net and the 70x70 PatchGAN's layers (2x2 logits); instance norm and seeded
+        # dropout, so N replicas equal one device with no synchronisation.
+        make_model=lambda: models.Pix2Pix((32, 32, 3), base_filters=4, seed=3),
+        make_batches=lambda n, seed: (_images(32, 3)(n, seed), _images(32, 3)(n, seed + 1)),
+        sample=lambda model: np.asarray(model.translate(_images(32, 3)(4, 11))),
+    ),
+    "advgan": Case(
+        # A frozen 16 px classifier as the target; instance norm in both players, so N replicas equal one
+        # device with no synchronisation. Data are (images, true labels).
+        make_model=lambda: models.AdvGAN(
+            networks.convnet_classifier((16, 16, 1), base_filters=4),
+            c=1.0,
+            base_filters=4,
+            residual_blocks=1,
+            seed=3,
+        ),
+        make_batches=lambda n, seed: (
+            _images(16, 1)(n, seed),
+            np.random.default_rng(seed).integers(0, 10, n).astype(np.int32),
+        ),
+        sample=lambda model: np.asarray(model.translate(_images(16, 1)(4, 11))),
+    ),
 }

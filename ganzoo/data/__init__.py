@@ -16,6 +16,12 @@ from ganzoo.data.idx import read_idx
 from ganzoo.data.mixtures import MIXTURE_KINDS
 from ganzoo.data.mixtures import mixture_2d
 from ganzoo.data.mixtures import mixture_2d_modes
+from ganzoo.data.paired import DIRECTIONS
+from ganzoo.data.paired import PIX2PIX_DATASETS
+from ganzoo.data.paired import DownloadError
+from ganzoo.data.paired import download_pix2pix_dataset
+from ganzoo.data.paired import jitter_size
+from ganzoo.data.paired import paired_images
 from ganzoo.data.sklearn_digits import DIGITS_SPLITS
 from ganzoo.data.sklearn_digits import digits
 from ganzoo.data.sklearn_digits import digits_arrays

@@ -1,13 +1,17 @@
 """The zoo: one file per paper, each a `keras.Model` with its own `train_step`."""
 
+from ganzoo.models.advgan import AdvGAN
 from ganzoo.models.base import AdversarialModel
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.gan import GAN
+from ganzoo.models.pix2pix import Pix2Pix
 
 # Name -> class, for recipes and tools that pick a model by name. A new variant adds one line here.
 REGISTRY = {
     "gan": GAN,
     "dcgan": DCGAN,
+    "pix2pix": Pix2Pix,
+    "advgan": AdvGAN,
 }
 
 
