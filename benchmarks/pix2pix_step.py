@@ -12,13 +12,12 @@ costs is the steadier of the two.
 """
 
 import json
-import statistics
-import time
 
 from absl import app, flags
 import keras
 import tensorflow as tf
 
+import _timing
 import ganzoo
 
 FLAGS = flags.FLAGS
@@ -70,34 +69,27 @@ def main(argv):
         keras.optimizers.Adam(2e-4, beta_1=0.5),
     )
 
-    model.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0)  # traces and builds
-    for _ in range(2):
-        [loss.numpy() for loss in step(inputs, targets)]
+    def run_fit(steps):
+        model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
 
-    def run_fit():
-        model.fit(dataset, steps_per_epoch=FLAGS.steps, epochs=1, verbose=0)
-
-    def run_plain():
-        for _ in range(FLAGS.steps):
+    def run_plain(steps):
+        for _ in range(steps):
             losses = step(inputs, targets)
         [loss.numpy() for loss in losses]
 
-    timings = {"fit": ([], []), "plain": ([], [])}
-    for _ in range(FLAGS.rounds):
-        for name, run in (("fit", run_fit), ("plain", run_plain)):
-            wall, cpu = time.perf_counter(), time.process_time()
-            run()
-            timings[name][0].append((time.perf_counter() - wall) / FLAGS.steps)
-            timings[name][1].append((time.process_time() - cpu) / FLAGS.steps)
+    # Two warm-up steps each trace and build.
+    timings = _timing.medians(
+        _timing.time_rounds({"fit": run_fit, "plain": run_plain}, FLAGS.steps, FLAGS.rounds, warmup=2)
+    )
 
     result = {
         "image_size": FLAGS.image_size,
         "batch_size": FLAGS.batch_size,
-        "device": "GPU" if tf.config.list_logical_devices("GPU") else "CPU",
+        "device": _timing.device(),
     }
-    for index, clock in enumerate(("wall", "cpu")):
-        fit_step = statistics.median(timings["fit"][index])
-        plain_step = statistics.median(timings["plain"][index])
+    for clock in _timing.CLOCKS:
+        fit_step = timings["fit"][clock]
+        plain_step = timings["plain"][clock]
         result[f"fit_{clock}_seconds_per_step"] = round(fit_step, 3)
         result[f"plain_{clock}_seconds_per_step"] = round(plain_step, 3)
         result[f"{clock}_ratio"] = round(fit_step / plain_step, 3)

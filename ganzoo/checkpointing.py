@@ -12,7 +12,9 @@ the previous one is used.
 
 import glob
 import os
+import shutil
 import signal
+import tempfile
 import threading
 
 import keras
@@ -101,6 +103,143 @@ class PreemptionSignal:
             signal.signal(number, handler)
         self._previous.clear()
 
+    def check(self, save):
+        """Called at every step boundary: saves with `save()` and returns True when the run must stop."""
+        if self.requested:
+            save()
+            return True
+        return False
+
+
+class ClusterPreemption:
+    """Preemption under MultiWorkerMirroredStrategy: every worker saves at the same step, then all stop.
+
+    A SIGTERM reaches one worker. If that worker alone saved and stopped, its peers would fail in (or
+    wait on) the next collective. TensorFlow's `tf.distribute.experimental.PreemptionCheckpointHandler`
+    settles the step: the signalled worker publishes "save after step n+1" through the cluster's
+    coordination service and waits until every worker has acknowledged it; each worker then saves at
+    that step and stops. Here the handler only agrees on the step: it gets a throwaway checkpoint
+    manager (it restores and writes nothing of its own), its `save_fn` is ganzoo's `TrainingState.save`
+    (the chief writes, the others take part and discard), its `exit_fn` asks `fit` to stop instead of
+    ending the process, and its termination watcher polls this process's SIGTERM flag (so SIGTERM is
+    what counts on every platform, and the previous signal handler comes back afterwards). `check`
+    calls `save_checkpoint_if_preempted()` at every step boundary on every worker, as the handler
+    requires: one call per training step, workers at most one step apart (Keras calls
+    `on_train_batch_end` after each step, and each step's gradient all-reduce keeps them in lockstep).
+
+    On a GCE CPU or TPU VM the handler does nothing by design (TensorFlow 2.21), so there, or with
+    `agreement="all_reduce"`, the workers agree by summing their "requested" flags in a small
+    all-reduce at every step boundary: the same decision on every worker at the same step, for one
+    scalar collective per step.
+
+    Args:
+        strategy: the MultiWorkerMirroredStrategy (its `cluster_resolver` names the cluster).
+        signals: the signals that request a preemption.
+        agreement: "auto" (the handler, or the all-reduce where the handler is inert) or "all_reduce".
+    """
+
+    AGREEMENTS = ("auto", "all_reduce")
+
+    def __init__(self, strategy, signals=(signal.SIGTERM,), agreement="auto"):
+        if agreement not in self.AGREEMENTS:
+            raise ValueError(f"agreement must be one of {self.AGREEMENTS}; received {agreement!r}.")
+        self._strategy = strategy
+        self._signal = PreemptionSignal(signals)
+        self._agreement = agreement
+        self._handler = None
+        self._scratch = None
+        self._pending_save = None
+        self._stop = False
+
+    @property
+    def requested(self):
+        """Whether this worker received the signal itself (the cluster's decision is `check`'s)."""
+        return self._signal.requested
+
+    @property
+    def agreement(self):
+        """How the workers agree: "handler" (PreemptionCheckpointHandler) or "all_reduce"."""
+        return "handler" if self._handler is not None else "all_reduce"
+
+    def __enter__(self):
+        self._signal.__enter__()
+        if self._agreement == "auto":
+            self._scratch = tempfile.mkdtemp(prefix="ganzoo-preemption-")
+            # Nothing of its own to restore or save: the manager only carries the handler's run
+            # counter, which starts at 0 in every process of a (re)started cluster alike.
+            manager = tf.train.CheckpointManager(tf.train.Checkpoint(), self._scratch, max_to_keep=1)
+            config = tf.distribute.experimental.TerminationConfig(
+                termination_watcher_fn=lambda: self._signal.requested,
+                exit_fn=self._exit,
+                grace_period=0,
+                save_fn=self._save,
+            )
+            self._handler = tf.distribute.experimental.PreemptionCheckpointHandler(
+                self._strategy.cluster_resolver, manager, termination_config=config
+            )
+            platform = getattr(self._handler, "_platform_device", None)
+            if getattr(platform, "name", "") in ("GCE_CPU", "GCE_TPU"):
+                self._close_handler()  # inert there: it would never save nor stop
+        return self
+
+    def _save(self, *args, **kwargs):
+        del args, kwargs
+        self._pending_save()
+
+    def _exit(self):
+        self._stop = True
+
+    def check(self, save):
+        """Called at every step boundary on every worker: at the agreed step, saves and returns True."""
+        if self._handler is not None:
+            self._pending_save = save
+            try:
+                self._handler.save_checkpoint_if_preempted()
+            except tf.errors.AlreadyExistsError:
+                pass  # a signal in the last step, after a peer finished and closed the agreement: no save due
+        else:
+            flag = tf.constant(1.0 if self._signal.requested else 0.0)
+            votes = self._strategy.reduce(
+                tf.distribute.ReduceOp.SUM, self._strategy.run(lambda: tf.identity(flag)), axis=None
+            )
+            if float(votes) > 0:
+                save()
+                self._stop = True
+        return self._stop
+
+    def _close_handler(self):
+        handler, self._handler = self._handler, None
+        if handler is not None:
+            # Stops its watcher threads (nothing left once it has saved and "exited"); otherwise they
+            # would wait on the coordination service until the process ends.
+            for stop in (
+                "_stop_poll_termination_signal_thread",
+                "_stop_cluster_wise_termination_watcher_thread",
+            ):
+                getattr(handler, stop, lambda: None)()
+
+    def __exit__(self, *exc_info):
+        self._close_handler()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        self._signal.__exit__(*exc_info)
+
+
+def preemption_watcher(strategy, signals=(signal.SIGTERM,)):
+    """The preemption watcher for `strategy`, a context manager: under MultiWorkerMirroredStrategy with
+    a cluster, a `ClusterPreemption` (every worker stops at one agreed step); elsewhere a
+    `PreemptionSignal` (this process's own SIGTERM)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and resolver is not None
+        and resolver.cluster_spec().jobs
+    ):
+        agreement = os.environ.get("GANZOO_PREEMPTION_AGREEMENT", "auto")
+        return ClusterPreemption(strategy, signals, agreement=agreement)
+    return PreemptionSignal(signals)
+
 
 class CheckpointEvery(keras.callbacks.Callback):
     """Saves the training state every `every_steps` steps, at each epoch end, and on preemption.
@@ -112,7 +251,9 @@ class CheckpointEvery(keras.callbacks.Callback):
         every_steps: steps between checkpoints (0: only at epoch ends and on preemption).
         initial_step: the global step training starts from.
         nan_guard: a `ganzoo.callbacks.NaNGuard` whose failure vetoes saving.
-        preemption: a `PreemptionSignal`; when it is requested the run saves and stops.
+        preemption: a `PreemptionSignal` or `ClusterPreemption` (see `preemption_watcher`); when it
+            asks for a stop, the run saves and stops (under MultiWorkerMirroredStrategy, every worker
+            at the same, agreed step).
     """
 
     def __init__(self, state, every_steps, initial_step, nan_guard=None, preemption=None, log=print):
@@ -135,8 +276,7 @@ class CheckpointEvery(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.global_step += 1
-        if self.preemption is not None and self.preemption.requested:
-            self._save()
+        if self.preemption is not None and self.preemption.check(self._save):
             self.preempted_at = self.global_step
             self.model.stop_training = True
             self.log(f"Preempted: saved the state at step {self.global_step}; rerun to continue.")

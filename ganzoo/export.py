@@ -34,8 +34,24 @@ def encode_png(images_uint8):
     return tf.map_fn(tf.io.encode_png, images_uint8, fn_output_signature=tf.string)
 
 
-def _checked_latent(z):
-    return tf.debugging.assert_all_finite(z, "input `z` must be finite")
+def _with_rank(tensor, rank):
+    """`tensor`, checked when the signature runs to be of rank `rank`. Apply it to the signature's input
+    itself, so the error names it: "Shape of tensor images [16,16,3] is not compatible with expected
+    shape [?,?,?,?]".
+
+    A loaded signature does not enforce its TensorSpec's rank, and `tf.debugging.assert_rank`, like an
+    Assert on `tf.raw_ops.Rank`, is decided from that static rank and never fires (both measured): a
+    tensor of another rank reached a shape comparison or a layer that failed naming no input.
+    """
+    return tf.ensure_shape(tensor, [None] * rank)
+
+
+def _checked_latent(z, latent_dim):
+    message = f"input `z` must be float32 [batch, {latent_dim}]"
+    z = _with_rank(z, 2)
+    size_check = tf.debugging.assert_equal(tf.shape(z)[1], latent_dim, message=f"{message}; received size")
+    with tf.control_dependencies([size_check]):  # before the generator's matmul fails more vaguely
+        return tf.debugging.assert_all_finite(tf.identity(z), "input `z` must be finite")
 
 
 def _serving_generator(model):
@@ -54,16 +70,16 @@ def _unconditional_endpoints(archive, model):
     if not produces_images:
 
         def samples(z):
-            return {"samples": tf.cast(generator(_checked_latent(z)), tf.float32)}
+            return {"samples": tf.cast(generator(_checked_latent(z, model.latent_dim)), tf.float32)}
 
         archive.add_endpoint("serving_default", samples, input_signature=[latent_spec])
         return
 
     def images(z):
-        return {"images": to_uint8(generator(_checked_latent(z), training=False))}
+        return {"images": to_uint8(generator(_checked_latent(z, model.latent_dim), training=False))}
 
     def images_png(z):
-        uint8 = to_uint8(generator(_checked_latent(z), training=False))
+        uint8 = to_uint8(generator(_checked_latent(z, model.latent_dim), training=False))
         return {"images_bytes": encode_png(uint8)}
 
     archive.add_endpoint("serving_default", images, input_signature=[latent_spec])
@@ -84,9 +100,9 @@ def _class_conditional_endpoints(archive, model):
     labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
 
     def generate(z, labels):
-        z = _checked_latent(z)
+        z = _checked_latent(z, model.latent_dim)
+        labels = _with_rank(labels, 1)
         checks = [
-            tf.debugging.assert_rank(labels, 1, message="input `labels` must be int32 [batch]"),
             tf.debugging.assert_greater_equal(
                 labels, 0, message=f"input `labels` must be class indices in [0, {n_classes})"
             ),
@@ -121,6 +137,10 @@ _IMAGE_MAGIC = {  # first bytes of the encodings tf.io.decode_image reads
     b"GIF8": "GIF",
     b"BM": "BMP",
 }
+# A PNG ends with its IEND chunk (length 0, type, CRC): a truncated upload does not, and is refused naming
+# the input instead of failing in the decoder with "Invalid PNG". A truncated JPEG still gets
+# TensorFlow's own decode error: JPEGs in the wild may carry bytes after their end marker.
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 def checked_images(images, image_shape, name="images"):
@@ -130,10 +150,8 @@ def checked_images(images, image_shape, name="images"):
     explicit and names the input.
     """
     height, width, channels = image_shape
+    images = _with_rank(images, 4)
     checks = [
-        tf.debugging.assert_rank(
-            images, 4, message=f"input `{name}` must be [batch, height, width, channels]"
-        ),
         tf.debugging.assert_equal(
             tf.shape(images)[1:],
             tf.constant([height, width, channels]),
@@ -153,7 +171,7 @@ def decode_images(encoded, image_shape, name="image_bytes"):
     TensorFlow's own decode error names neither the input nor the problem; these checks do.
     """
     height, width, channels = image_shape
-    tf.debugging.assert_rank(encoded, 1, message=f"input `{name}` must be a 1-D batch of encoded images")
+    encoded = _with_rank(encoded, 1)
 
     def decode_one(data):
         known_format = tf.reduce_any(
@@ -164,6 +182,16 @@ def decode_images(encoded, image_shape, name="image_bytes"):
                 tf.strings.length(data), 0, message=f"input `{name}` holds an empty string"
             ),
             tf.debugging.Assert(known_format, [f"input `{name}` is not a PNG, JPEG, GIF or BMP image"]),
+            tf.debugging.Assert(
+                tf.logical_or(
+                    tf.strings.substr(data, 0, 4) != b"\x89PNG",
+                    tf.strings.substr(
+                        data, tf.maximum(tf.strings.length(data) - len(_PNG_END), 0), len(_PNG_END)
+                    )
+                    == _PNG_END,
+                ),
+                [f"input `{name}` is a truncated PNG (it does not end with the IEND chunk)"],
+            ),
         ]
         with tf.control_dependencies(checks):
             image = tf.io.decode_image(
@@ -206,10 +234,92 @@ def _image_to_image_endpoints(archive, model):
     )
 
 
+def _multi_domain_endpoints(archive, model):
+    """images uint8 [batch, H, W, C] + domains float32 [batch, n_domains] -> images uint8, and
+    image_bytes (PNG/JPEG) + domains -> images_bytes (PNG).
+
+    The model provides `image_shape`, `n_domains` and `translate(images, domains)`. A domains tensor of
+    another length or batch size than the images is an InvalidArgument naming `domains`.
+    """
+    archive.track(model)
+    shape = tuple(model.image_shape)
+    n_domains = int(model.n_domains)
+
+    def checked_domains(domains, images):
+        domains = _with_rank(domains, 2)
+        checks = [
+            tf.debugging.assert_equal(
+                tf.shape(domains)[-1],
+                n_domains,
+                message=f"input `domains` must be float32 [batch, {n_domains}]: one value per domain",
+            ),
+            tf.debugging.assert_equal(
+                tf.shape(domains)[0],
+                tf.shape(images)[0],
+                message="inputs `images` and `domains` must have the same batch size",
+            ),
+            tf.debugging.assert_all_finite(domains, "input `domains` must be finite"),
+        ]
+        with tf.control_dependencies(checks):
+            return tf.ensure_shape(tf.identity(domains), [None, n_domains])
+
+    def translate(images, domains):
+        images = checked_images(images, shape)
+        return {"images": to_uint8(model.translate(images, checked_domains(domains, images)))}
+
+    def translate_bytes(image_bytes, domains):
+        images = checked_images(decode_images(image_bytes, shape), shape)
+        outputs = model.translate(images, checked_domains(domains, images))
+        return {"images_bytes": encode_png(to_uint8(outputs))}
+
+    domains_spec = tf.TensorSpec([None, n_domains], tf.float32, name="domains")
+    archive.add_endpoint(
+        "serving_default",
+        translate,
+        input_signature=[tf.TensorSpec([None, *shape], tf.uint8, name="images"), domains_spec],
+    )
+    archive.add_endpoint(
+        "serving_bytes",
+        translate_bytes,
+        input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes"), domains_spec],
+    )
+
+
+def _two_directions_endpoints(archive, model):
+    """Both directions of a two-domain translator (CycleGAN): `a_to_b` and `b_to_a` take images uint8
+    [batch, H, W, C] -> images uint8, `a_to_b_bytes` and `b_to_a_bytes` take image_bytes (PNG/JPEG) ->
+    images_bytes (PNG); `serving_default` is `a_to_b`.
+
+    The model provides `image_shape` and `translate(images, direction)`, images in [-1, 1] both ways.
+    """
+    archive.track(model)
+    shape = tuple(model.image_shape)
+    images_spec = tf.TensorSpec([None, *shape], tf.uint8, name="images")
+    bytes_spec = tf.TensorSpec([None], tf.string, name="image_bytes")
+
+    def endpoints(direction):
+        def translate(images):
+            return {"images": to_uint8(model.translate(checked_images(images, shape), direction))}
+
+        def translate_bytes(image_bytes):
+            images = checked_images(decode_images(image_bytes, shape), shape)
+            return {"images_bytes": encode_png(to_uint8(model.translate(images, direction)))}
+
+        return translate, translate_bytes
+
+    for direction in ("a_to_b", "b_to_a"):
+        translate, translate_bytes = endpoints(direction)
+        archive.add_endpoint(direction, translate, input_signature=[images_spec])
+        archive.add_endpoint(f"{direction}_bytes", translate_bytes, input_signature=[bytes_spec])
+    archive.add_endpoint("serving_default", endpoints("a_to_b")[0], input_signature=[images_spec])
+
+
 _FAMILIES = {
     "unconditional": _unconditional_endpoints,
     "image_to_image": _image_to_image_endpoints,
     "class_conditional": _class_conditional_endpoints,
+    "multi_domain": _multi_domain_endpoints,
+    "two_directions": _two_directions_endpoints,
 }
 
 

@@ -38,6 +38,14 @@ def build_inputs(specs, n, seed, labels, n_classes, input_files, domains):
         channels = specs["images"].shape[-1]
         decoded = [tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
                    for path in input_files]
+        expected = tuple(specs["images"].shape[1:3])
+        for path, image in zip(input_files, decoded):
+            # One size for the whole batch, the signature's: the model does not resize.
+            if tuple(image.shape[:2]) != expected and None not in expected:
+                raise ValueError(
+                    f"--input {path} is {image.shape[0]}x{image.shape[1]} (height x width); this model "
+                    f"takes {expected[0]}x{expected[1]} images."
+                )
         feeds["images"] = tf.stack(decoded)  # the signature itself rejects a wrong size, naming the input
         batch = len(input_files)
     if "z" in specs:

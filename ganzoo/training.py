@@ -17,7 +17,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo import callbacks as ganzoo_callbacks
-from ganzoo import checkpointing, distribute, export
+from ganzoo import checkpointing, data, distribute, export
 
 
 @dataclasses.dataclass
@@ -41,6 +41,9 @@ class TrainConfig:
             built under (both players' optimizers get loss scaling under float16).
         jit_compile: XLA for the train step; None keeps Keras' choice (on with a GPU, off on CPU,
             where XLA is slower).
+        on_bad_image: "fail" or "skip": the policy of the image-file loaders `make_dataset` calls
+            without their own `on_bad_image` (`ganzoo.data.bad_image_policy`). Under "skip" the files
+            left out are logged at the end of the run and returned in `TrainResult.bad_images`.
         sample_every: epochs between sample grids (0 for none).
         verbose: `fit`'s verbosity ("auto" shows the progress bar).
     """
@@ -57,6 +60,7 @@ class TrainConfig:
     deterministic: bool = False
     mixed_precision: Optional[str] = None
     jit_compile: Optional[bool] = None
+    on_bad_image: str = "fail"
     sample_every: int = 1
     verbose: object = "auto"
 
@@ -68,6 +72,7 @@ class TrainResult:
     export_path: Optional[str]
     steps: int  # the global step reached
     preempted: bool = False
+    bad_images: Optional[data.BadImageReport] = None  # the files "skip" left out of the data set
 
 
 class TrainingDiverged(RuntimeError):
@@ -111,6 +116,10 @@ def train(
     Raises:
         TrainingDiverged: a reported loss became non-finite; the last good checkpoint is left intact.
     """
+    def build_dataset():
+        with data.bad_image_policy(config.on_bad_image):
+            return make_dataset()
+
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     strategy = distribute.get_strategy(config.strategy)
@@ -118,7 +127,9 @@ def train(
     distribute.set_precision_policy(config.mixed_precision, log=log)
     chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(config.seed)
-    steps_per_epoch = _steps_per_epoch(make_dataset(), config.steps_per_epoch)
+    dataset = build_dataset()
+    bad_images = getattr(dataset, "bad_images", None)
+    steps_per_epoch = _steps_per_epoch(dataset, config.steps_per_epoch)
     total_steps = steps_per_epoch * config.epochs
     with strategy.scope():
         model = make_model()
@@ -136,7 +147,9 @@ def train(
     nan_guard = ganzoo_callbacks.NaNGuard(initial_step=step)
     history = None
     preempted = False
-    with checkpointing.PreemptionSignal() as preemption:
+    # Under MultiWorkerMirroredStrategy a SIGTERM to any one worker makes every worker save at the same
+    # agreed step (TensorFlow's PreemptionCheckpointHandler) and stop; elsewhere, this process's own.
+    with checkpointing.preemption_watcher(strategy) as preemption:
         saver = checkpointing.CheckpointEvery(
             state, config.checkpoint_every, step, nan_guard, preemption, log=log
         )
@@ -150,7 +163,7 @@ def train(
             # A fresh pipeline each time: iterating the same tf.data object again reshuffles it, and the
             # stream must be the one an uninterrupted run sees.
             history = model.fit(
-                make_dataset().repeat().skip(step),
+                build_dataset().repeat().skip(step),
                 initial_epoch=epoch,
                 epochs=epoch + 1 if partial else config.epochs,
                 steps_per_epoch=steps_per_epoch - done_in_epoch if partial else steps_per_epoch,
@@ -165,13 +178,15 @@ def train(
             step = saver.global_step
             preempted = saver.preempted_at is not None
 
+    if bad_images is not None and bad_images.skipped:
+        log(bad_images.summary())
     export_path = None
     if chief and not preempted:
         model.save(os.path.join(config.model_dir, "model.keras"))
         if config.export_dir:
             export_path = export.save(model, config.export_dir)
             log(f"Exported {config.name} to {export_path}")
-    return TrainResult(model, history, export_path, step, preempted)
+    return TrainResult(model, history, export_path, step, preempted, bad_images)
 
 
 def _monitoring_callbacks(config, sample_fn):

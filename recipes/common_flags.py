@@ -47,6 +47,13 @@ _COMMON = {
         flags.DEFINE_boolean,
         "XLA for the train step. Unset: Keras' choice (on with a GPU, off on CPU where it is slower).",
     ),
+    "on_bad_image": (
+        flags.DEFINE_enum,
+        "An image file that does not decode (empty, not an image, truncated): fail stops the run "
+        "naming it and why; skip checks every file first, leaves the bad ones out and lists them at "
+        "the end.",
+        {"enum_values": list(ganzoo.data.BAD_IMAGE_POLICIES)},
+    ),
 }
 
 _OPTIONAL_DEFAULTS = {
@@ -58,6 +65,7 @@ _OPTIONAL_DEFAULTS = {
     "deterministic": False,
     "mixed_precision": None,
     "jit_compile": None,
+    "on_bad_image": "fail",
 }
 
 
@@ -99,4 +107,5 @@ def train_config(name):
         deterministic=FLAGS.deterministic,
         mixed_precision=FLAGS.mixed_precision,
         jit_compile=FLAGS.jit_compile,
+        on_bad_image=FLAGS.on_bad_image,
     )

@@ -94,6 +94,7 @@ def _pairs(data_dir, split, batch_size):
         batch_size=batch_size,
         direction=FLAGS.direction,
         seed=FLAGS.seed,
+        on_bad_image=FLAGS.on_bad_image,
     )
 
 

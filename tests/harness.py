@@ -45,7 +45,7 @@ def run_player_isolation_test(case, batch_size=8):
             **{name: keras.optimizers.Adam(rate) for name, rate in rates.items()},
             **case.compile_kwargs,
         )
-        discriminator, generator = players(model)
+        discriminator, generator = (case.players or players)(model)
         moving, still = (
             (discriminator, generator) if frozen == "generator" else (generator, discriminator)
         )

@@ -165,11 +165,15 @@ def test_wrong_image_dtype_is_refused(inverter_export):
         (b"", "input `image_bytes` holds an empty string"),
         (b"this is a text file, not an image", "input `image_bytes` is not a PNG, JPEG"),
         ("png of the wrong size", "input `image_bytes` must decode to 8x6 images"),
+        ("truncated png", "input `image_bytes` is a truncated PNG"),
+        (b"\x89PNG", "input `image_bytes` is a truncated PNG"),  # shorter than the end chunk
     ],
 )
 def test_bad_encoded_images_are_rejected_naming_the_input(inverter_export, payload, message):
     if payload == "png of the wrong size":
         payload = _png(np.zeros((9, 6, 3), np.uint8))
+    elif payload == "truncated png":
+        payload = _png(np.zeros((8, 6, 3), np.uint8))[:-20]
     loaded = tf.saved_model.load(inverter_export)
     with pytest.raises(tf.errors.InvalidArgumentError, match=message):
         loaded.signatures["serving_bytes"](image_bytes=tf.constant([payload]))

@@ -2,9 +2,11 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -57,6 +59,109 @@ def test_two_workers_end_identical_and_only_the_chief_exports(tmp_path):
     assert len(chief.files) == len(other.files) > 0
     for name in chief.files:
         np.testing.assert_array_equal(chief[name], other[name])
+
+
+def _start_workers(out_dir, mode, tag, agreement="auto"):
+    """Starts both workers of a fresh cluster; their output goes to OUT_DIR/TAG-INDEX.{out,err}."""
+    os.makedirs(out_dir, exist_ok=True)
+    ports = ",".join(str(port) for port in _free_ports(2))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "GANZOO_PREEMPTION_AGREEMENT": agreement}
+    workers = []
+    for index in (0, 1):
+        with open(os.path.join(out_dir, f"{tag}-{index}.out"), "w") as out, open(
+            os.path.join(out_dir, f"{tag}-{index}.err"), "w"
+        ) as err:
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, TASK, str(index), ports, str(out_dir), mode],
+                    stdout=out,
+                    stderr=err,
+                    text=True,
+                    env=env,
+                )
+            )
+    return workers
+
+
+def _kill(workers):
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def _finish(workers, out_dir, tag, timeout):
+    """Waits (bounded) for both workers; returns their stdout texts and final JSON lines."""
+    deadline = time.monotonic() + timeout
+    try:
+        for worker in workers:
+            worker.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _kill(workers)
+        raise AssertionError(f"a worker hung (> {timeout} s): " + _tails(out_dir, tag))
+    texts = []
+    for index, worker in enumerate(workers):
+        assert worker.returncode == 0, f"worker {index} exited {worker.returncode}: " + _tails(out_dir, tag)
+        with open(os.path.join(out_dir, f"{tag}-{index}.out")) as out:
+            texts.append(out.read())
+    return texts, [json.loads(text.strip().splitlines()[-1]) for text in texts]
+
+
+def _tails(out_dir, tag):
+    tails = []
+    for index in (0, 1):
+        with open(os.path.join(out_dir, f"{tag}-{index}.err")) as err:
+            tails.append(f"\n--- worker {index} stderr ---\n" + err.read()[-3000:])
+    return "".join(tails)
+
+
+@pytest.mark.parametrize("agreement", ["auto", "all_reduce"])
+def test_sigterm_to_the_non_chief_stops_both_workers_at_one_step_and_the_rerun_is_exact(tmp_path, agreement):
+    """SIGTERM to worker 1 only: both save at the step the cluster agreed on ("auto": TensorFlow's
+    PreemptionCheckpointHandler; "all_reduce": the fallback) and exit cleanly; rerunning both ends
+    bit-identical to an uninterrupted two-worker run. (Without agreement, worker 1 stops alone and
+    worker 0 fails with "Shape mismatch in the collective instance ...".)"""
+    reference_dir, run_dir = tmp_path / "reference", tmp_path / "preempted"
+    # The uninterrupted run trains beside the one we interrupt (same 24 deterministic steps).
+    reference = _start_workers(reference_dir, "long", "reference")
+    workers = _start_workers(run_dir, "long_slow", "preempted", agreement)
+    try:
+        first_checkpoint = run_dir / "run" / "checkpoints" / "ckpt-3.index"
+        deadline = time.monotonic() + 90
+        while not first_checkpoint.exists():
+            ended = [w.poll() is not None for w in workers]
+            assert not any(ended), "a worker ended early: " + _tails(run_dir, "preempted")
+            assert time.monotonic() < deadline, "no first checkpoint: " + _tails(run_dir, "preempted")
+            time.sleep(0.05)
+        workers[1].send_signal(signal.SIGTERM)  # the non-chief alone
+        texts, outputs = _finish(workers, run_dir, "preempted", timeout=60)
+
+        steps = [o["steps"] for o in outputs]
+        assert [o["preempted"] for o in outputs] == [True, True], texts
+        assert steps[0] == steps[1] and 3 < steps[0] < 24, steps
+        for text in texts:
+            assert f"Preempted: saved the state at step {steps[0]};" in text, text
+        checkpoints = os.listdir(run_dir / "run" / "checkpoints")
+        assert f"ckpt-{steps[0]}.index" in checkpoints
+        assert f"ckpt-{steps[0]}.sha256.json" in checkpoints
+        assert not [name for name in checkpoints if "scratch" in name], checkpoints
+        assert not os.path.exists(run_dir / "export")  # a preempted run exports nothing
+
+        workers = _start_workers(run_dir, "long", "rerun", agreement)  # as a scheduler would restart both
+        texts, outputs = _finish(workers, run_dir, "rerun", timeout=90)
+        assert [(o["steps"], o["preempted"]) for o in outputs] == [(24, False), (24, False)]
+        for text in texts:
+            assert f"(step {steps[0]})." in text, text  # both resumed from the agreed checkpoint
+        _finish(reference, reference_dir, "reference", timeout=90)
+    finally:
+        _kill(workers)
+        _kill(reference)
+
+    for index in (0, 1):
+        resumed, uninterrupted = (np.load(d / f"weights-{index}.npz") for d in (run_dir, reference_dir))
+        assert len(resumed.files) == len(uninterrupted.files) > 0
+        for name in resumed.files:
+            np.testing.assert_array_equal(resumed[name], uninterrupted[name])
 
 
 if __name__ == "__main__":

@@ -38,9 +38,10 @@ def test_image_to_image_input_and_its_size_check(tmp_path):
     completed = _run(path, f"--input={good}", f"--out={tmp_path / 'out.png'}")
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert os.path.isfile(tmp_path / "out.png")
-    completed = _run(path, f"--input={bad}", f"--out={tmp_path / 'x.png'}")
+    # Files of another size than the signature's are named before they are stacked into one batch.
+    completed = _run(path, f"--input={good},{bad}", f"--out={tmp_path / 'x.png'}")
     assert completed.returncode != 0
-    assert "input `images` must be [batch, 8, 6, 3]" in completed.stderr
+    assert f"--input {bad} is 9x6 (height x width); this model takes 8x6 images" in completed.stderr
     completed = _run(path, f"--out={tmp_path / 'x.png'}")
     assert "pass --input" in completed.stderr
 

@@ -86,13 +86,16 @@ def image_folder(
     shuffle=True,
     repeat=False,
     cache=False,
+    on_bad_image=None,
 ):
     """A tf.data pipeline over a folder of JPEG/PNG/GIF/BMP images.
 
     Each image is decoded with `tf.io.decode_image(expand_animations=False)`
-    (a GIF gives its first frame), converted to `channels`, resized bilinearly
-    with antialiasing (aspect ratio not kept) and scaled to [-1, 1]. Batches
-    use `drop_remainder=True`: GAN steps need full global batches.
+    (by content, not name: a PNG named .jpg is read as a PNG; a GIF gives its
+    first frame; grey, CMYK JPEG and 16-bit PNG are fine), converted to
+    `channels`, resized bilinearly with antialiasing (aspect ratio not kept)
+    and scaled to [-1, 1]. Batches use `drop_remainder=True`: GAN steps need
+    full global batches.
 
     Args:
       path: the folder (layouts in the module docstring).
@@ -107,58 +110,76 @@ def image_folder(
       repeat: repeat forever instead of one epoch.
       cache: keep the decoded, resized images in memory after the first
         epoch (for folders that fit in RAM).
+      on_bad_image: "fail": iterating raises `tf.errors.InvalidArgumentError`
+        naming a file that does not decode (empty, not an image,
+        truncated, ...) and why. "skip": every file is decoded once now, the
+        bad ones are left out and logged, and `dataset.bad_images` is a
+        `ganzoo.data.BadImageReport` listing them (None under "fail"). None:
+        the enclosing `ganzoo.data.bad_image_policy` block's, else "fail".
 
     Returns:
-      A `tf.data.Dataset` of float32 [batch, H, W, channels] in [-1, 1].
-      Iterating it raises `tf.errors.InvalidArgumentError` naming the file
-      when one does not decode.
+      A `tf.data.Dataset` of float32 [batch, H, W, channels] in [-1, 1], of
+      known length unless `repeat`.
 
     Raises:
       FileNotFoundError, NotADirectoryError, ValueError: bad `path` or
-        arguments, or fewer images than one batch (messages name the input).
+        arguments, or fewer images than one batch (before or after skipping
+        bad files; messages name the input).
     """
+    on_bad_image = _file_decoding.resolve_on_bad_image(on_bad_image)
     size_hw = _images.image_size_hw(image_size)
     _images.check_channels(channels)
     _pipeline.check_batch_size(batch_size)
-    files, file_labels, class_names = list_image_files(path, labels=labels)
-    _pipeline.require_full_batch(len(files), batch_size, f"image_folder '{os.fspath(path)}'")
+    files, file_labels, class_names, report = checked_image_files(
+        path, labels, batch_size, on_bad_image, f"image_folder '{os.fspath(path)}'"
+    )
+    dataset = decoded_images(
+        files, file_labels, size_hw, channels, seed=seed, shuffle=shuffle, repeat=repeat, cache=cache
+    )
+    dataset = _pipeline.split_labels(dataset, labels)
+    dataset = _pipeline.batch_and_prefetch(
+        dataset, batch_size=batch_size, seed=seed, shuffle=shuffle
+    )
+    if not repeat:
+        # Decoding hides the length from tf.data; it is known (a bad file raises anyway).
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(files) // batch_size))
+    if labels:
+        dataset.class_names = class_names
+    dataset.bad_images = report
+    return dataset
 
+
+def checked_image_files(path, labels, batch_size, on_bad_image, source):
+    """`list_image_files`, then the bad files left out under "skip", and at least one batch left.
+
+    Returns:
+        `(files, file_labels, class_names, report)`: `report` is a `BadImageReport` under "skip",
+        None under "fail".
+    """
+    files, file_labels, class_names = list_image_files(path, labels=labels)
+    _pipeline.require_full_batch(len(files), batch_size, source)
+    report = None
+    if on_bad_image == "skip":
+        files, file_labels, report = _file_decoding.skip_bad_files(files, file_labels, source)
+        _file_decoding.require_full_batch(report, len(files), batch_size, source)
+    return files, file_labels, class_names, report
+
+
+def decoded_images(files, file_labels, size_hw, channels, *, seed, shuffle, repeat, cache):
+    """Unbatched `(image, label)` from image files, in a seeded order; a bad file raises, named."""
     image_shape = (*size_hw, channels)
 
     def load_image(file_path):
         # Decoding to RGB works for every format (BMP and GIF refuse 1 channel);
         # the channel conversion happens afterwards.
-        image = tf.io.decode_image(
-            tf.io.read_file(file_path), channels=3, expand_animations=False
-        )
+        image = _file_decoding.decode_image_file(file_path)
         image = _images.normalize_images(image, size_hw, channels)
         return tf.ensure_shape(image, image_shape)
 
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (tf.constant(files, tf.string), tf.constant(file_labels, tf.int32))
+    return _file_decoding.file_dataset(
+        files, file_labels, load_image, image_shape, "image_folder",
+        seed=seed, shuffle=shuffle, repeat=repeat, cache=cache,
     )
-    if cache:
-        dataset = _file_decoding.add_end_of_epoch_marker(dataset)
-        dataset = _file_decoding.decode_files(dataset, load_image, image_shape, "image_folder")
-        dataset = _pipeline.shuffle_and_repeat(
-            dataset.cache(), buffer_size=len(files), seed=seed, shuffle=shuffle, repeat=repeat
-        )
-    else:
-        # Shuffling paths before decoding keeps the shuffle buffer tiny.
-        dataset = _pipeline.shuffle_and_repeat(
-            dataset, buffer_size=len(files), seed=seed, shuffle=shuffle, repeat=False
-        )
-        dataset = _file_decoding.add_end_of_epoch_marker(dataset)
-        if repeat:
-            dataset = dataset.repeat()
-        dataset = _file_decoding.decode_files(dataset, load_image, image_shape, "image_folder")
-    dataset = _pipeline.split_labels(dataset, labels)
-    dataset = _pipeline.batch_and_prefetch(
-        dataset, batch_size=batch_size, seed=seed, shuffle=shuffle
-    )
-    if labels:
-        dataset.class_names = class_names
-    return dataset
 
 
 def _is_hidden(name):

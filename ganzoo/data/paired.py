@@ -54,6 +54,7 @@ def paired_images(
     repeat=False,
     cache=False,
     channels=3,
+    on_bad_image=None,
 ):
     """A tf.data pipeline of `(inputs, targets)` batches from side-by-side A|B images.
 
@@ -78,18 +79,24 @@ def paired_images(
         cache: keep the decoded, resized pairs in memory after the first epoch (jitter still differs
             each epoch).
         channels: 1 or 3.
+        on_bad_image: "fail": a pair whose width is not twice its height is a ValueError naming it
+            (from the image headers, now), and iterating raises `tf.errors.InvalidArgumentError`
+            naming a file that does not decode, and why. "skip": every file is decoded once
+            now, files that do not decode or are not 2:1 are left out and logged, and
+            `dataset.bad_images` is a `ganzoo.data.BadImageReport` listing them (None under "fail").
+            None: the enclosing `ganzoo.data.bad_image_policy` block's, else "fail".
 
     Returns:
         A `tf.data.Dataset` of `(inputs, targets)`, each float32 [batch, image_size, image_size,
-        channels] in [-1, 1]. Iterating it raises `tf.errors.InvalidArgumentError` naming the file when
-        one does not decode.
+        channels] in [-1, 1].
 
     Raises:
         FileNotFoundError: `data_dir` or its `split` folder does not exist (the message says which
             layout is expected).
-        ValueError: a bad argument, a pair whose width is not twice its height (naming the file), or
-            fewer pairs than one batch.
+        ValueError: a bad argument, a pair whose width is not twice its height (naming the file;
+            "fail" only), or fewer pairs than one batch (before or after skipping bad files).
     """
+    on_bad_image = _file_decoding.resolve_on_bad_image(on_bad_image)
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}; received {split!r}.")
     if direction not in DIRECTIONS:
@@ -103,38 +110,36 @@ def paired_images(
 
     split_dir = pix2pix_split_dir(data_dir, split)
     files, _, _ = folders.list_image_files(split_dir)
-    check_side_by_side(files)
     source = f"paired_images '{split_dir}'"
     _pipeline.require_full_batch(len(files), batch_size, source)
+    report = None
+    if on_bad_image == "skip":
+        files, _, report = _file_decoding.skip_bad_files(
+            files, [0] * len(files), source, check_shape=side_by_side_problem
+        )
+        _file_decoding.require_full_batch(report, len(files), batch_size, source)
+    else:
+        check_side_by_side(files)
 
     load_side = jitter_size(image_size) if jitter else image_size
     pair_shape = (2, load_side, load_side, channels)
 
     def load_pair(path):
-        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
-        image = _images.convert_channels(_images.to_unit_range(image), channels)
-        half = tf.shape(image)[1] // 2
+        image = _file_decoding.decode_image_file(path)
+        # A pair the header check missed (a header Pillow cannot parse) is refused here too.
+        height, width = tf.shape(image)[0], tf.shape(image)[1]
+        two_to_one = tf.debugging.assert_equal(width, 2 * height, message="not a 2:1 pair")
+        with tf.control_dependencies([two_to_one]):
+            image = _images.convert_channels(_images.to_unit_range(image), channels)
+        half = width // 2
         halves = [image[:, :half], image[:, half : 2 * half]]
         resized = [_images.resize(part, (load_side, load_side)) for part in halves]
         return tf.ensure_shape(tf.stack(resized), pair_shape)
 
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (tf.constant(files, tf.string), tf.zeros([len(files)], tf.int32))
+    dataset = _file_decoding.file_dataset(
+        files, [0] * len(files), load_pair, pair_shape, "paired_images",
+        seed=seed, shuffle=shuffle, repeat=repeat, cache=cache, check_shape=side_by_side_problem,
     )
-    if cache:
-        dataset = _file_decoding.add_end_of_epoch_marker(dataset)
-        dataset = _file_decoding.decode_files(dataset, load_pair, pair_shape, "paired_images")
-        dataset = _pipeline.shuffle_and_repeat(
-            dataset.cache(), buffer_size=len(files), seed=seed, shuffle=shuffle, repeat=repeat
-        )
-    else:
-        dataset = _pipeline.shuffle_and_repeat(
-            dataset, buffer_size=len(files), seed=seed, shuffle=shuffle, repeat=False
-        )
-        dataset = _file_decoding.add_end_of_epoch_marker(dataset)
-        if repeat:
-            dataset = dataset.repeat()
-        dataset = _file_decoding.decode_files(dataset, load_pair, pair_shape, "paired_images")
     dataset = _pipeline.split_labels(dataset, labels=False)
 
     if jitter:
@@ -151,6 +156,7 @@ def paired_images(
     if not repeat:
         # Decoding hides the length from tf.data; it is known (an undecodable file raises anyway).
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(files) // batch_size))
+    dataset.bad_images = report
     return dataset
 
 
@@ -185,6 +191,16 @@ def pix2pix_split_dir(data_dir, split):
     return split_dir
 
 
+def side_by_side_problem(height, width):
+    """Why an image of this size is not a pix2pix pair, or None when its width is twice its height."""
+    if width == 2 * height:
+        return None
+    return (
+        f"it is {width}x{height} (width x height), but a pix2pix pair is two images side by side, "
+        "A|B, so its width must be twice its height"
+    )
+
+
 def check_side_by_side(files):
     """Raises ValueError naming the first file whose width is not twice its height.
 
@@ -197,10 +213,11 @@ def check_side_by_side(files):
                 width, height = image.size
         except (OSError, ValueError, SyntaxError, tf.errors.OpError):
             continue
-        if width != 2 * height:
+        if side_by_side_problem(height, width):
             raise ValueError(
                 f"paired_images: '{path}' is {width}x{height} (width x height), but a pix2pix pair is "
-                "two images side by side, A|B, so its width must be twice its height."
+                "two images side by side, A|B, so its width must be twice its height. Pass "
+                "on_bad_image='skip' (recipes: --on_bad_image=skip) to leave such files out."
             )
 
 

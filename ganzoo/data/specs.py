@@ -6,6 +6,7 @@
     idx:PATH        MNIST-format IDX files (a directory or the images file)
 """
 
+from ganzoo.data import _file_decoding
 from ganzoo.data import folders
 from ganzoo.data import idx
 from ganzoo.data import sklearn_digits
@@ -48,6 +49,7 @@ def from_spec(
     seed=0,
     channels=None,
     repeat=False,
+    on_bad_image=None,
 ):
     """Builds the pipeline a `--dataset` value names; see `DATASET_FORMS`.
 
@@ -65,17 +67,23 @@ def from_spec(
       channels: 1 or 3; None keeps each source's default (digits and IDX 1,
         folders 3, TFDS the data set's own).
       repeat: repeat forever instead of one epoch.
+      on_bad_image: "fail" or "skip", for "folder:PATH" (see
+        `ganzoo.data.image_folder`); checked but unused by the other forms,
+        which read no image files. None: the enclosing
+        `ganzoo.data.bad_image_policy` block's, else "fail".
 
     Returns:
       A `tf.data.Dataset` of float32 images in [-1, 1], NHWC.
     """
     kind, argument = parse_spec(spec)
+    on_bad_image = _file_decoding.resolve_on_bad_image(on_bad_image)
     common = dict(batch_size=batch_size, labels=labels, seed=seed, repeat=repeat)
     if kind == "digits":
         return sklearn_digits.digits(image_size=image_size, channels=channels or 1, **common)
     if kind == "folder":
         return folders.image_folder(
-            argument, image_size=image_size, channels=channels or 3, **common
+            argument, image_size=image_size, channels=channels or 3, on_bad_image=on_bad_image,
+            **common,
         )
     if kind == "idx":
         return idx.idx_images(argument, image_size=image_size, channels=channels or 1, **common)

@@ -10,6 +10,12 @@ import keras
 import tensorflow as tf
 
 
+# One algorithm everywhere: with "auto_select" each device derives its own key and counter from the seed,
+# so the same seed would draw different noise on a GPU and on a CPU. XLA's Philox kernel still draws other
+# numbers than TensorFlow's (measured), so an exact resume keeps the run's jit_compile setting.
+RNG_ALGORITHM = "philox"
+
+
 def _new_seed():
     # Python's `random` is what `keras.utils.set_random_seed` seeds, so an unseeded model is still
     # reproducible in a run that seeds globally.
@@ -48,7 +54,7 @@ class AdversarialModel(keras.Model):
     def step_seed(self, stream):
         """A stateless seed for this step's draw number `stream` (one stream per use in a step)."""
         base = tf.stack([tf.constant(self.seed, tf.int64), tf.convert_to_tensor(self.rng_step)])
-        return tf.random.experimental.stateless_fold_in(base, stream)
+        return tf.random.experimental.stateless_fold_in(base, stream, alg=RNG_ALGORITHM)
 
     def advance_rng(self):
         """Moves the noise to the next step; call once at the end of `train_step`."""
@@ -65,7 +71,9 @@ class AdversarialModel(keras.Model):
         """This replica's slice of a standard normal draw over the global batch."""
         replica, replicas = self._replica_position()
         draw = tf.random.stateless_normal(
-            tf.concat([[local_batch * replicas], shape], axis=0), seed=self.step_seed(stream)
+            tf.concat([[local_batch * replicas], shape], axis=0),
+            seed=self.step_seed(stream),
+            alg=RNG_ALGORITHM,
         )
         return draw[replica * local_batch : (replica + 1) * local_batch]
 
@@ -77,6 +85,7 @@ class AdversarialModel(keras.Model):
             seed=self.step_seed(stream),
             minval=minval,
             maxval=maxval,
+            alg=RNG_ALGORITHM,
         )
         return draw[replica * local_batch : (replica + 1) * local_batch]
 
@@ -94,14 +103,33 @@ class AdversarialModel(keras.Model):
     # -- optimizers ---------------------------------------------------------------------------------
 
     def build_optimizer(self, optimizer, variables):
-        """Creates `optimizer`'s slots for `variables` inside the model's strategy scope.
+        """One player's optimizer, built for `variables`: store what this returns (`self.d_optimizer`).
 
-        An optimizer first built inside a distributed `fit()` fails with a placeholder error
-        (keras-team/keras#19246); building here, in `compile`, avoids it.
+        Under float16 (`uses_loss_scaling()`) the optimizer comes back wrapped in a
+        `keras.optimizers.LossScaleOptimizer`, unless it is one already: Keras wraps only
+        `self.optimizer`, which a GAN leaves unset. Each player then has its own dynamic loss scale,
+        so a step whose gradients overflow is skipped, and its scale halved, for that player alone.
+        The wrapper is what `get_compile_config` serialises, so a reloaded model keeps the loss scale
+        and the inner optimizer's slots.
+
+        The slots are created inside the model's strategy scope: an optimizer first built inside a
+        distributed `fit()` fails with a placeholder error (keras-team/keras#19246).
         """
+        if self.uses_loss_scaling() and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         with self.distribute_strategy.scope():
             optimizer.build(variables)
         return optimizer
+
+    def uses_loss_scaling(self):
+        """Whether the players compute in float16 and so need loss scaling.
+
+        True when the global dtype policy is mixed_float16 (the recipes set it before building the
+        model) or the model itself was built, or reloaded, under it (Keras' own rule for
+        `self.optimizer`). bfloat16 has float32's exponent range and needs no scaling.
+        """
+        mixed = "mixed_float16"
+        return keras.mixed_precision.dtype_policy().name == mixed or self.dtype_policy.name == mixed
 
     @staticmethod
     def resolve_optimizer(optimizer, default):
@@ -143,6 +171,118 @@ class AdversarialModel(keras.Model):
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             results = {name: tf.reshape(value, [1]) for name, value in results.items()}
         return results
+
+    # -- packing (PacGAN) ---------------------------------------------------------------------------
+
+    @staticmethod
+    def check_pack_width(pack, sample_shape, discriminator_input_shape):
+        """Refuses a discriminator whose input is not `pack` samples concatenated on the last axis."""
+        sample_shape = tuple(sample_shape[1:])
+        expected = sample_shape[:-1] + (None if sample_shape[-1] is None else pack * sample_shape[-1],)
+        received = tuple(discriminator_input_shape[1:])
+        if received != expected:
+            raise ValueError(
+                f"With pack={pack} the discriminator must take {pack} samples of shape {sample_shape} "
+                f"concatenated on the last axis, i.e. inputs of shape (batch, *{expected}); its input "
+                f"shape is {tuple(discriminator_input_shape)}."
+            )
+
+    def pack_samples(self, samples):
+        """PacGAN packing: [B, ..., C] -> [B/m, ..., m·C], m = `self.pack` consecutive samples side by side.
+
+        Under `tf.distribute` each replica packs its own slice, so the global batch must be divisible by
+        m × replicas: then every packed group is the same on N replicas as on one device.
+        """
+        pack = self.pack
+        if pack == 1:
+            return samples
+        samples = tf.convert_to_tensor(samples)
+        local_batch = samples.shape[0]
+        _, replicas = self._replica_position()
+        if local_batch is not None and local_batch % pack:
+            raise ValueError(
+                f"pack={pack} needs a global batch divisible by pack × replicas = {pack * replicas}; "
+                f"received a global batch of {local_batch * replicas} over {replicas} replica(s)."
+            )
+        batch = tf.shape(samples)[0]
+        tf.debugging.assert_equal(
+            batch % pack, 0, message=f"pack={pack} needs a per-replica batch divisible by {pack}"
+        )
+        rank = samples.shape.rank
+        shape = tf.shape(samples)
+        grouped = tf.reshape(samples, tf.concat([[batch // pack, pack], shape[1:]], axis=0))
+        # [B/m, m, ..., C] -> [B/m, ..., m, C] -> [B/m, ..., m·C]
+        grouped = tf.transpose(grouped, [0, *range(2, rank), 1, rank])
+        packed = tf.reshape(grouped, tf.concat([[batch // pack], shape[1:-1], [-1]], axis=0))
+        static = samples.shape
+        return tf.ensure_shape(
+            packed,
+            [None if static[0] is None else static[0] // pack, *static[1:-1],
+             None if static[-1] is None else static[-1] * pack],
+        )
+
+    @staticmethod
+    def strided_split(samples, parts):
+        """[parts·b, ...] -> `parts` batches of b, the i-th holding rows i, i + parts, i + 2·parts, ...
+
+        Strided rather than contiguous because under `tf.distribute` each replica holds a contiguous
+        slice of the global batch: the i-th strided part of every replica's slice together are exactly
+        the i-th strided part of the global batch, so N replicas split it as one device does.
+        """
+        local_batch = samples.shape[0]
+        _, replicas = AdversarialModel._replica_position()
+        if local_batch is not None and local_batch % parts:
+            raise ValueError(
+                f"This model splits each batch into {parts} parts (one per critic update), so the "
+                f"global batch must be divisible by {parts} × replicas = {parts * replicas}; received a "
+                f"global batch of {local_batch * replicas} over {replicas} replica(s)."
+            )
+        tf.debugging.assert_equal(
+            tf.shape(samples)[0] % parts, 0, message=f"the per-replica batch must divide into {parts} parts"
+        )
+        return [samples[index::parts] for index in range(parts)]
+
+    # -- exponential moving average of the generator -------------------------------------------------
+
+    def init_generator_ema(self, generator, ema_decay):
+        """Sets `self.ema_generator`: a frozen copy of `generator` whose weights track an EMA of its own.
+
+        The copy is a tracked attribute, so its weights are saved in `.keras` files and checkpoints and
+        restored with the rest; `generate()`, `call()` and the export use it (`serving_generator`).
+        """
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_generator = None
+        if self.ema_decay is None:
+            return
+        if not 0.0 < self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1) or None; received {ema_decay}.")
+        ema = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(generator))
+        ema.set_weights(generator.get_weights())
+        ema.trainable = False
+        self.ema_generator = ema
+
+    def update_generator_ema(self, generator_updates):
+        """w_ema <- d·w_ema + (1 - d)·w over all the generator's weights (BatchNorm statistics too).
+
+        d = min(ema_decay, (1 + t) / (10 + t)) after t generator updates, as TensorFlow's
+        `ExponentialMovingAverage(num_updates=t)`: early on the average follows the generator closely
+        instead of dragging its random initialisation along. Call after each generator update; a no-op
+        without EMA.
+        """
+        if self.ema_generator is None:
+            return
+        steps = tf.cast(generator_updates, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            value = tf.cast(weight, tf.float32)
+            current = tf.cast(average, tf.float32)
+            average.assign(tf.cast(decay * current + (1.0 - decay) * value, average.dtype))
+
+    @property
+    def serving_generator(self):
+        """The generator to sample and export with: the EMA copy when there is one."""
+        ema = getattr(self, "ema_generator", None)
+        return ema if ema is not None else self.generator
 
     # -- serving ------------------------------------------------------------------------------------
 

@@ -19,7 +19,10 @@ class DCGAN(GAN):
         latent_dim: size of z (the paper uses 100).
         base_filters: width of the networks (64 in the paper).
         synchronized_bn: BatchNorm over the global batch under `tf.distribute`.
+        spectral_norm: a spectrally normalised discriminator without BatchNorm
+            (`ganzoo.networks.dcgan_discriminator`).
         seed: seed of the model's noise.
+        **kwargs: `GAN`'s options (`pack`, `ema_decay`, `r1_weight`) and `keras.Model`'s.
 
     Example:
 
@@ -39,6 +42,7 @@ class DCGAN(GAN):
         latent_dim=100,
         base_filters=64,
         synchronized_bn=False,
+        spectral_norm=False,
         seed=None,
         **kwargs,
     ):
@@ -47,7 +51,13 @@ class DCGAN(GAN):
             generator=networks.dcgan_generator(
                 latent_dim, image_shape, base_filters, synchronized_bn
             ),
-            discriminator=networks.dcgan_discriminator(image_shape, base_filters, synchronized_bn),
+            discriminator=networks.dcgan_discriminator(
+                image_shape,
+                base_filters,
+                synchronized_bn,
+                pack=kwargs.get("pack", 1),
+                spectral_norm=spectral_norm,
+            ),
             latent_dim=latent_dim,
             seed=seed,
             **kwargs,
@@ -55,6 +65,7 @@ class DCGAN(GAN):
         self.image_shape = image_shape
         self.base_filters = int(base_filters)
         self.synchronized_bn = bool(synchronized_bn)
+        self.spectral_norm = bool(spectral_norm)
 
     def get_config(self):
         config = keras.Model.get_config(self)
@@ -63,7 +74,9 @@ class DCGAN(GAN):
             latent_dim=self.latent_dim,
             base_filters=self.base_filters,
             synchronized_bn=self.synchronized_bn,
+            spectral_norm=self.spectral_norm,
             seed=self.seed,
+            **self.option_config(),
         )
         return config
 

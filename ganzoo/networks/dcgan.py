@@ -9,6 +9,8 @@ import math
 
 import keras
 
+from ganzoo.layers import SpectralNormalization
+
 _SMALLEST_SIDE = 4  # G starts from, and D ends at, a 4×4 feature map, as in the paper.
 _SUPPORTED_SIDES = (16, 32, 64, 128)
 
@@ -84,31 +86,52 @@ def dcgan_generator(
 
 
 def dcgan_discriminator(
-    image_shape, base_filters=64, synchronized_bn=False, name="dcgan_discriminator"
+    image_shape,
+    base_filters=64,
+    synchronized_bn=False,
+    pack=1,
+    spectral_norm=False,
+    name="dcgan_discriminator",
 ):
-    """images [batch, H, W, C] -> one logit per image.
+    """images [batch, H, W, pack·C] -> one logit per image (or per pack of images).
 
     Args:
-        image_shape: (side, side, channels), side in 16, 32, 64, 128 and channels 1 or 3.
+        image_shape: (side, side, channels) of ONE image, side in 16, 32, 64, 128 and channels 1 or 3.
         base_filters: filters of the first layer; each later layer doubles them.
         synchronized_bn: see `dcgan_generator`.
+        pack: images per judgement (PacGAN), concatenated on the channel axis as `GAN.pack_samples`
+            does.
+        spectral_norm: wrap every convolution and the output in `ganzoo.layers.SpectralNormalization`
+            and drop the BatchNorm layers, as the SN-GAN paper's DCGAN discriminator does (Miyato et al.
+            2018): the per-layer Lipschitz bound is what the normalisation buys there.
     """
     downsamplings = _check_image_shape(image_shape)
-    images = keras.Input(image_shape, name="images")
+    if int(pack) < 1:
+        raise ValueError(f"pack must be a positive integer; received {pack}.")
+    height, width, channels = image_shape
+
+    def normalized(layer):
+        return SpectralNormalization(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+
+    images = keras.Input((height, width, channels * int(pack)), name="images")
     x = images
     for index in range(downsamplings):
-        x = keras.layers.Conv2D(
-            base_filters * 2**index,
-            4,
-            strides=2,
-            padding="same",
-            use_bias=index == 0,
-            kernel_initializer=_init(),
-            name=f"down_{index}",
+        x = normalized(
+            keras.layers.Conv2D(
+                base_filters * 2**index,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=index == 0 or spectral_norm,
+                kernel_initializer=_init(),
+                name=f"down_{index}",
+            )
         )(x)
-        if index > 0:  # no BatchNorm on the discriminator's input layer
+        if index > 0 and not spectral_norm:  # no BatchNorm on the discriminator's input layer
             x = _batch_norm(synchronized_bn, f"down_{index}_bn")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
     x = keras.layers.Flatten()(x)
-    logits = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logits")(x)
+    logits = normalized(
+        keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logits")
+    )(x)
     return keras.Model(images, logits, name=name)
