@@ -301,21 +301,5 @@ class AdvGAN(base.AdversarialModel):
         config["classifier"] = keras.saving.deserialize_keras_object(config["classifier"])
         return cls(**config)
 
-    def get_compile_config(self):
-        # Without this, a reloaded `.keras` file keeps the weights but drops both optimizers' state.
-        return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "loss": self.game.name,
-            "gan_weight": self.gan_weight,
-            "hinge_weight": self.hinge_weight,
-        }
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            loss=config["loss"],
-            gan_weight=config["gan_weight"],
-            hinge_weight=config["hinge_weight"],
-        )
+    def compile_options(self):
+        return {"loss": self.game.name, "gan_weight": self.gan_weight, "hinge_weight": self.hinge_weight}

@@ -138,6 +138,25 @@ class AdversarialModel(keras.Model):
             return default()
         return keras.optimizers.get(optimizer)
 
+    def compile_options(self):
+        """The objective's settings `compile()` took besides the two optimizers, e.g. {"loss": ...}:
+        what `get_compile_config` saves and `compile_from_config` passes back."""
+        return {}
+
+    def get_compile_config(self):
+        # Without this, a reloaded `.keras` file keeps the weights but drops both optimizers' state.
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            **self.compile_options(),
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for player in ("d_optimizer", "g_optimizer"):
+            config[player] = keras.saving.deserialize_keras_object(config[player])
+        self.compile(**config)
+
     @staticmethod
     def apply_update(optimizer, tape, scaled_loss, variables):
         """One player's update: gradients of its loss applied to its own variables only.

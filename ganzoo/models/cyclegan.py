@@ -258,21 +258,9 @@ class CycleGAN(base.AdversarialModel):
     def from_config(cls, config):
         return cls(**copy.deepcopy(config))
 
-    def get_compile_config(self):
-        # Without this, a reloaded `.keras` file keeps the weights but drops both optimizers' state.
+    def compile_options(self):
         return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "loss": self.game.name,
             "cycle_weight": self.cycle_weight,
             "identity_weight": self.identity_weight,
         }
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            loss=config["loss"],
-            cycle_weight=config["cycle_weight"],
-            identity_weight=config["identity_weight"],
-        )

@@ -219,17 +219,5 @@ class GAN(base.AdversarialModel):
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
 
-    def get_compile_config(self):
-        # Without this, a reloaded `.keras` file keeps the weights but drops both optimizers' state.
-        return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "loss": self.game.name,
-        }
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            loss=config["loss"],
-        )
+    def compile_options(self):
+        return {"loss": self.game.name}

@@ -299,21 +299,9 @@ class StarGAN(base.AdversarialModel):
     def from_config(cls, config):
         return cls(**copy.deepcopy(config))
 
-    def get_compile_config(self):
-        # Without this, a reloaded `.keras` file keeps the weights but drops both optimizers' state.
+    def compile_options(self):
         return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "gp_weight": self.gp_weight,
             "cls_weight": self.cls_weight,
             "rec_weight": self.rec_weight,
         }
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            gp_weight=config["gp_weight"],
-            cls_weight=config["cls_weight"],
-            rec_weight=config["rec_weight"],
-        )
