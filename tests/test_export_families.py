@@ -93,13 +93,6 @@ def _png(image):
     return tf.io.encode_png(image).numpy()
 
 
-def assert_same_images(actual, expected, name=""):
-    """uint8 images equal to within one level: the exported graph and the eager model may round a value
-    near a half-level differently (measured: 1 pixel in 1536, in some runs)."""
-    assert actual.dtype == np.uint8 and actual.shape == expected.shape, (name, actual.dtype, actual.shape)
-    np.testing.assert_allclose(actual.astype(int), expected.astype(int), rtol=0, atol=1, err_msg=name)
-
-
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     """{family: {"model", "path", "signatures", "inputs", "files", "expected"}}, all exported under
@@ -208,9 +201,9 @@ def test_every_signature_answers_in_a_process_without_ganzoo(family, exports, fr
                 image_shape = entry["signatures"][TWIN[name]][1]["images"][1][1:]
                 assert array.shape == (BATCH, *image_shape), (name, "PNGs of the wrong size")
                 # PNG is lossless: the bytes signature decodes to its typed twin's images.
-                assert_same_images(array, np.load(out / f"{family}.{TWIN[name]}.images.npy"), name)
+                harness.assert_same_images(array, np.load(out / f"{family}.{TWIN[name]}.images.npy"), name)
             else:
-                assert_same_images(array, entry["expected"][name], name)
+                harness.assert_same_images(array, entry["expected"][name], name)
 
 
 # -- 2. saved_model_cli -------------------------------------------------------------------------------
@@ -314,7 +307,7 @@ def test_saved_model_cli_show_all_lists_the_documented_signatures(family, export
 @pytest.mark.parametrize("family", RUN_FAMILIES)
 def test_saved_model_cli_run_computes_the_default_signature(family, exports, saved_model_cli):
     images = np.load(os.path.join(saved_model_cli[1][family], "images.npy"))
-    assert_same_images(images, exports[family]["expected"]["serving_default"])
+    harness.assert_same_images(images, exports[family]["expected"]["serving_default"])
 
 
 # -- 3. bad inputs: an InvalidArgument naming the input ------------------------------------------------
@@ -464,7 +457,7 @@ def test_rest_body_with_an_encoded_image_and_domains_round_trips_as_tf_serving_d
     assert len(rows) == BATCH and all(set(row) == {"b64"} for row in rows)
     decoded = np.stack([tf.io.decode_png(base64.b64decode(row["b64"])).numpy() for row in rows])
     assert decoded.shape == (BATCH, *entry["model"].image_shape)
-    assert_same_images(decoded, entry["expected"]["serving_default"])
+    harness.assert_same_images(decoded, entry["expected"]["serving_default"])
 
 
 # -- 5. what TF Serving reads beside each version ------------------------------------------------------

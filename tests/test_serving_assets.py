@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import harness
 import tiny_translators
 import zoo_cases
 from ganzoo import export, serving_assets
@@ -95,7 +96,7 @@ def test_saved_model_cli_run_produces_an_image(exported, tmp_path):
     )
     images = np.load(tmp_path / "out" / "images.npy")
     expected = export.to_uint8(dcgan.generator(z, training=False)).numpy()
-    np.testing.assert_array_equal(images, expected)
+    harness.assert_same_images(images, expected)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import harness
 from digit_classifier import accuracy, train_digit_classifier
 from ganzoo import attacks, export, models, networks
 from ganzoo.models import advgan
@@ -135,10 +136,10 @@ def test_export_serves_adversarial_uint8_images_and_pngs(tmp_path):
     images = np.random.default_rng(4).integers(0, 256, (3, SIDE, SIDE, 1)).astype(np.uint8)
     served = loaded.signatures["serving_default"](images=tf.constant(images))["images"].numpy()
     expected = export.to_uint8(model.translate(images.astype(np.float32) / 127.5 - 1.0)).numpy()
-    np.testing.assert_array_equal(served, expected)
+    harness.assert_same_images(served, expected)
     pngs = [tf.io.encode_png(image) for image in images]
     encoded = loaded.signatures["serving_bytes"](image_bytes=tf.stack(pngs))["images_bytes"]
-    np.testing.assert_array_equal(tf.io.decode_png(encoded[1]).numpy(), expected[1])
+    harness.assert_same_images(tf.io.decode_png(encoded[1]).numpy(), expected[1])
 
 
 def test_learns_to_fool_a_real_digit_classifier_with_small_perturbations():

@@ -95,7 +95,7 @@ print(json.dumps({{"dtype": images.dtype.name, "shape": images.shape.as_list(),
 """,
     )
     assert result == {"dtype": "uint8", "shape": [3, 16, 16, 1], "inputs": ["labels", "z"], "png_equal": True}
-    np.testing.assert_array_equal(np.load(tmp_path / "images.npy"), expected)
+    harness.assert_same_images(np.load(tmp_path / "images.npy"), expected)
 
 
 @pytest.mark.parametrize("labels", [[0, 3], [-1, 0], [0, 2**31 - 1]])

@@ -166,8 +166,8 @@ print(json.dumps({{"dtype": typed.dtype.name, "png": png[:4] == b"\\x89PNG"}}))
 """,
     )
     assert result == {"dtype": "uint8", "png": True}
-    np.testing.assert_array_equal(np.load(tmp_path / "typed.npy"), expected[1:])
-    np.testing.assert_array_equal(np.load(tmp_path / "from_jpeg.npy"), expected[0])
+    harness.assert_same_images(np.load(tmp_path / "typed.npy"), expected[1:])
+    harness.assert_same_images(np.load(tmp_path / "from_jpeg.npy"), expected[0])
 
 
 @pytest.mark.parametrize(
