@@ -2,9 +2,10 @@
 
     python recipes/gan_2d_mixture.py                     # grid of 25 modes, about 5 minutes on 2 CPU cores
     python recipes/gan_2d_mixture.py --mixture=ring      # 8 modes on the unit circle
-    python recipes/gan_2d_mixture.py --pack=1 --r1_weight=0 --batch_size=256   # the plain GAN of PacGAN's table
+    python recipes/gan_2d_mixture.py --pack=1 --r1_weight=0 --batch_size=256 --epochs=10  # the plain GAN
     python recipes/gan_2d_mixture.py --loss=least_squares
-    python recipes/gan_2d_mixture.py --model=wgan_gp --learning_rate=1e-4 --beta_1=0 --final_lr_fraction=1
+    python recipes/gan_2d_mixture.py --model=wgan_gp --pack=1 --r1_weight=0 --learning_rate=1e-4 --beta_1=0
+        --final_lr_fraction=1 --epochs=4     # (one command) WGAN-GP alone: n_critic 5, λ = 10
 
 The defaults are the configuration that won benchmarks/mode_collapse.py (packing 2, R1 with γ = 0.1,
 batch 512, 20,000 steps, the learning rate cut 10× at 70% and 100× at 85% of the steps): every grid mode
