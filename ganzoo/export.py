@@ -152,6 +152,10 @@ def checked_images(images, image_shape, name="images"):
     height, width, channels = image_shape
     images = _with_rank(images, 4)
     checks = [
+        # An empty batch would reach the network, where e.g. reflection padding fails naming nothing.
+        tf.debugging.assert_greater(
+            tf.shape(images)[0], 0, message=f"input `{name}` holds no image: the batch is empty"
+        ),
         tf.debugging.assert_equal(
             tf.shape(images)[1:],
             tf.constant([height, width, channels]),
@@ -172,6 +176,12 @@ def decode_images(encoded, image_shape, name="image_bytes"):
     """
     height, width, channels = image_shape
     encoded = _with_rank(encoded, 1)
+    with tf.control_dependencies([
+        tf.debugging.assert_greater(
+            tf.size(encoded), 0, message=f"input `{name}` holds no image: the batch is empty"
+        )
+    ]):
+        encoded = tf.identity(encoded)
 
     def decode_one(data):
         known_format = tf.reduce_any(

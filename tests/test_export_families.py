@@ -397,6 +397,16 @@ for _signature in ("a_to_b", "b_to_a", "serving_default"):
         _bad("two_directions", _signature, "images-rank-3", lambda m: {"images": _images(m)[0]},
              r"tensor images \[16,16,3\] is not compatible with expected shape \[\?,\?,\?,\?\]")
     )
+BAD_INPUTS += [  # an empty batch, named, where the reflection padding used to fail naming nothing
+    _bad("two_directions", "a_to_b", "empty-batch",
+         lambda m: {"images": tf.zeros((0, *m.image_shape), tf.uint8)},
+         "input `images` holds no image: the batch is empty"),
+    _bad("two_directions", "b_to_a_bytes", "empty-batch", lambda m: {"image_bytes": tf.zeros((0,), tf.string)},
+         "input `image_bytes` holds no image: the batch is empty"),
+    _bad("image_to_image", "serving_default", "empty-batch",
+         lambda m: {"images": tf.zeros((0, *m.image_shape), tf.uint8)},
+         "input `images` holds no image: the batch is empty"),
+]
 for _signature in ("a_to_b_bytes", "b_to_a_bytes"):
     BAD_INPUTS += [
         _bad("two_directions", _signature, "empty", lambda m: {"image_bytes": tf.constant([b""])},
