@@ -170,18 +170,9 @@ class FrechetInceptionDistance(GenerativeMetric):
         )
 
 
-class KernelInceptionDistance(GenerativeMetric):
-    """KID (`ganzoo.metrics.kernel_inception_distance`): unbiased MMD², mean and std over subsets.
-
-    Args:
-        subsets, subset_size, seed: as in `kernel_inception_distance`.
-    """
-
-    key = "kid"
-
-    def __init__(self, extractor=None, subsets=100, subset_size=1000, seed=0, name=None, **kwargs):
-        self.subsets, self.subset_size, self.seed = int(subsets), int(subset_size), seed
-        super().__init__(extractor, name=name, **kwargs)
+class _RealAndGeneratedFeatures(GenerativeMetric):
+    """A metric that keeps every real and generated feature vector (KID, precision/recall need the
+    samples themselves, not running moments)."""
 
     def _reset(self):
         self._real, self._generated = _FeatureBank(), _FeatureBank()
@@ -194,6 +185,23 @@ class KernelInceptionDistance(GenerativeMetric):
             self._real.add(real)
         if generated is not None:
             self._generated.add(generated)
+
+    def counts(self):
+        return self._real.count, self._generated.count
+
+
+class KernelInceptionDistance(_RealAndGeneratedFeatures):
+    """KID (`ganzoo.metrics.kernel_inception_distance`): unbiased MMD², mean and std over subsets.
+
+    Args:
+        subsets, subset_size, seed: as in `kernel_inception_distance`.
+    """
+
+    key = "kid"
+
+    def __init__(self, extractor=None, subsets=100, subset_size=1000, seed=0, name=None, **kwargs):
+        self.subsets, self.subset_size, self.seed = int(subsets), int(subset_size), seed
+        super().__init__(extractor, name=name, **kwargs)
 
     def _score(self):
         return kernel_inception_distance(
@@ -211,9 +219,6 @@ class KernelInceptionDistance(GenerativeMetric):
     def summary(self):
         score = self._score()
         return {"value": score.mean, "std": score.std}
-
-    def counts(self):
-        return self._real.count, self._generated.count
 
     def method(self):
         size = min(self.subset_size, self._real.count, self._generated.count)
@@ -277,7 +282,7 @@ class InceptionScore(GenerativeMetric):
         return {**super().get_config(), "splits": self.splits}
 
 
-class ImprovedPrecisionRecall(GenerativeMetric):
+class ImprovedPrecisionRecall(_RealAndGeneratedFeatures):
     """Improved precision and recall (`ganzoo.metrics.precision_recall`), k-NN manifolds.
 
     Args:
@@ -290,18 +295,6 @@ class ImprovedPrecisionRecall(GenerativeMetric):
         self.k = int(k)
         super().__init__(extractor, name=name, **kwargs)
 
-    def _reset(self):
-        self._real, self._generated = _FeatureBank(), _FeatureBank()
-
-    def reset_generated(self):
-        self._generated = _FeatureBank()
-
-    def update_features(self, real=None, generated=None, generated_probabilities=None):
-        if real is not None:
-            self._real.add(real)
-        if generated is not None:
-            self._generated.add(generated)
-
     def _score(self):
         return precision_recall(self._real.array(), self._generated.array(), k=self.k)
 
@@ -312,9 +305,6 @@ class ImprovedPrecisionRecall(GenerativeMetric):
     def summary(self):
         score = self._score()
         return {"precision": score.precision, "recall": score.recall}
-
-    def counts(self):
-        return self._real.count, self._generated.count
 
     def method(self):
         return (

@@ -1,4 +1,5 @@
-"""The normalisation choice shared by the image-to-image networks (U-Net, PatchGAN)."""
+"""The normalisation choice shared by the image networks (U-Net, PatchGAN, AdvGAN, StarGAN), and the
+convolution-then-normalisation block they build with."""
 
 import keras
 
@@ -30,3 +31,23 @@ def normalization(norm, name):
 def weights_init():
     """N(0, 0.02), the pix2pix paper's initialisation."""
     return keras.initializers.RandomNormal(stddev=0.02)
+
+
+def conv_norm(x, filters, kernel, strides, norm, name, transpose=False):
+    """A "same"-padded convolution (transposed when `transpose`), then the `norm` normalisation.
+
+    The convolution has a bias only without normalisation (a normalisation's offset replaces it) and
+    N(0, 0.02) weights; the layers are named `name` and `name`_norm. No activation: callers add theirs.
+    """
+    layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
+    x = layer(
+        filters,
+        kernel,
+        strides=strides,
+        padding="same",
+        use_bias=norm == "none",
+        kernel_initializer=weights_init(),
+        name=name,
+    )(x)
+    normalization_layer = normalization(norm, f"{name}_norm")
+    return x if normalization_layer is None else normalization_layer(x)

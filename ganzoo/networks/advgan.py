@@ -28,36 +28,14 @@ def _check_image_shape(image_shape, downsamplings):
 
 
 def _conv_block(x, filters, kernel, strides, norm, name, transpose=False):
-    layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-    x = layer(
-        filters,
-        kernel,
-        strides=strides,
-        padding="same",
-        use_bias=norm == "none",
-        kernel_initializer=_normalization.weights_init(),
-        name=name,
-    )(x)
-    normalization = _normalization.normalization(norm, f"{name}_norm")
-    if normalization is not None:
-        x = normalization(x)
+    x = _normalization.conv_norm(x, filters, kernel, strides, norm, name, transpose=transpose)
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
 def _residual_block(x, filters, norm, name):
     shortcut = x
     x = _conv_block(x, filters, 3, 1, norm, f"{name}_a")
-    x = keras.layers.Conv2D(
-        filters,
-        3,
-        padding="same",
-        use_bias=norm == "none",
-        kernel_initializer=_normalization.weights_init(),
-        name=f"{name}_b",
-    )(x)
-    normalization = _normalization.normalization(norm, f"{name}_b_norm")
-    if normalization is not None:
-        x = normalization(x)
+    x = _normalization.conv_norm(x, filters, 3, 1, norm, f"{name}_b")
     return keras.layers.Add(name=f"{name}_add")([shortcut, x])
 
 

@@ -18,6 +18,7 @@ the networks load with `safe_mode` (no Lambda).
 import keras
 
 from ganzoo.networks import _normalization
+from ganzoo.networks._normalization import conv_norm
 
 
 def _check(image_shape, n_domains, factor, what):
@@ -33,24 +34,9 @@ def _check(image_shape, n_domains, factor, what):
         )
 
 
-def _conv(x, filters, kernel, strides, norm, name, transpose=False):
-    layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-    x = layer(
-        filters,
-        kernel,
-        strides=strides,
-        padding="same",
-        use_bias=norm == "none",
-        kernel_initializer=_normalization.weights_init(),
-        name=name,
-    )(x)
-    normalization = _normalization.normalization(norm, f"{name}_norm")
-    return x if normalization is None else normalization(x)
-
-
 def _residual_block(x, filters, norm, name):
-    y = keras.layers.ReLU(name=f"{name}_a_relu")(_conv(x, filters, 3, 1, norm, f"{name}_a"))
-    y = _conv(y, filters, 3, 1, norm, f"{name}_b")
+    y = keras.layers.ReLU(name=f"{name}_a_relu")(conv_norm(x, filters, 3, 1, norm, f"{name}_a"))
+    y = conv_norm(y, filters, 3, 1, norm, f"{name}_b")
     return keras.layers.Add(name=f"{name}_add")([x, y])
 
 
@@ -90,19 +76,19 @@ def stargan_generator(
     x = keras.layers.Concatenate(name="image_and_domains")(
         [images, tile_domains(domains, height, width)]
     )
-    x = keras.layers.ReLU(name="in_relu")(_conv(x, base_filters, 7, 1, norm, "in"))
+    x = keras.layers.ReLU(name="in_relu")(conv_norm(x, base_filters, 7, 1, norm, "in"))
     filters = base_filters
     for index in range(downsamplings):
         filters *= 2
         x = keras.layers.ReLU(name=f"down_{index}_relu")(
-            _conv(x, filters, 4, 2, norm, f"down_{index}")
+            conv_norm(x, filters, 4, 2, norm, f"down_{index}")
         )
     for index in range(residual_blocks):
         x = _residual_block(x, filters, norm, f"residual_{index}")
     for index in range(downsamplings):
         filters //= 2
         x = keras.layers.ReLU(name=f"up_{index}_relu")(
-            _conv(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
+            conv_norm(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
         )
     outputs = keras.layers.Conv2D(
         channels,

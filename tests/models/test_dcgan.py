@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import digit_judge
 import ganzoo
 from ganzoo import networks
 
@@ -67,29 +68,6 @@ def test_default_optimizers_are_the_papers():
     assert gan.game.name == "non_saturating"
 
 
-def _digit_classifier(image_size):
-    """A classifier of real digits (about 93% held-out accuracy) that judges the generated ones."""
-    images, labels = ganzoo.data.digits_arrays(image_size=image_size, split="train")
-    test_images, test_labels = ganzoo.data.digits_arrays(image_size=image_size, split="test")
-    classifier = keras.Sequential(
-        [
-            keras.Input((image_size, image_size, 1)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(10),
-        ]
-    )
-    classifier.compile(
-        keras.optimizers.Adam(1e-3),
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    classifier.fit(images, labels, epochs=30, batch_size=64, verbose=0)
-    accuracy = classifier.evaluate(test_images, test_labels, verbose=0)[1]
-    assert accuracy > 0.85, f"the judge itself is too weak: {accuracy:.2f}"
-    return classifier
-
-
 def _confident_classes(classifier, samples, threshold=0.9):
     probabilities = tf.nn.softmax(classifier(samples)).numpy()
     confident = probabilities.max(axis=1) > threshold
@@ -98,7 +76,7 @@ def _confident_classes(classifier, samples, threshold=0.9):
 
 def test_dcgan_learns_digits_every_class_legible():
     keras.utils.set_random_seed(0)
-    classifier = _digit_classifier(16)
+    classifier = digit_judge.digit_classifier(16)
     gan = ganzoo.models.DCGAN((16, 16, 1), latent_dim=32, base_filters=16, seed=1)
     gan.compile()
 
