@@ -3,6 +3,7 @@
     python benchmarks/dcgan_step.py                      # 32 px, batch 256, base_filters 64: minutes
     python benchmarks/dcgan_step.py --quick              # fewer, shorter rounds
     python benchmarks/dcgan_step.py --quality            # also: do bf16 samples look like f32 ones?
+    python benchmarks/dcgan_step.py --networks=tutorial --image_size=28 --xla=false --players
 
 For float32 and mixed_bfloat16, each without and with XLA, three contenders run on the same networks
 (ganzoo's `DCGAN`; the plain loops get copies with the same initial weights) and the same digits
@@ -24,6 +25,11 @@ printed too, as an upper bound) against this machine's float32 and bfloat16 matm
 2048×2048 `tf.matmul` chain timed in the same rounds. The DCGAN discriminator has BatchNorm,
 so one discriminator call on real and generated images concatenated would normalise them with shared
 batch statistics, which changes the algorithm; it is not measured.
+
+`--networks=tutorial` swaps the paper's networks for the TensorFlow tutorial's own (28 px: Dense to
+7×7×256, 5×5 transposed convolutions with BatchNorm and LeakyReLU; D of two 5×5 convolutions with
+dropout and a Dense logit), trained by `fit` through `ganzoo.models.GAN`. `--players` also times each
+network alone, forward and forward + backward, in every precision: where the bfloat16 gain goes.
 
 Prints a Markdown table of ratios, then the raw figures as JSON.
 """
@@ -49,6 +55,9 @@ flags.DEFINE_integer("steps", 20, "Timed steps per round.")
 flags.DEFINE_integer("rounds", 3, "Alternating rounds of each contender.")
 flags.DEFINE_list("precisions", ["float32", "mixed_bfloat16"], "Keras dtype policies to time.")
 flags.DEFINE_list("xla", ["false", "true"], "jit_compile settings to time.")
+flags.DEFINE_enum("networks", "paper", ["paper", "tutorial"],
+                  "The paper's DCGAN networks (ganzoo.networks) or the TensorFlow tutorial's (28 px).")
+flags.DEFINE_boolean("players", False, "Also time each network alone, forward and forward + backward.")
 flags.DEFINE_boolean("quick", False, "2 warm-up steps, rounds of 5 steps, 2 rounds.")
 flags.DEFINE_boolean("quality", False, "Also train small DCGANs in float32 and bfloat16 and judge them.")
 flags.DEFINE_integer("quality_epochs", 24, "Epochs of each quality run (16 px digits, batch 64).")
@@ -128,6 +137,43 @@ def _adam():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
+def tutorial_networks():
+    """The TensorFlow DCGAN tutorial's generator and discriminator (28 px), outputs kept float32."""
+    layers = keras.layers
+    generator = keras.Sequential([
+        keras.Input((FLAGS.latent_dim,)),
+        layers.Dense(7 * 7 * 256, use_bias=False), layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Reshape((7, 7, 256)),
+        layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+        layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+        layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh",
+                               dtype="float32"),
+    ], name="tutorial_generator")
+    discriminator = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(64, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),
+        layers.Conv2D(128, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),
+        layers.Flatten(), layers.Dense(1, dtype="float32"),
+    ], name="tutorial_discriminator")
+    return generator, discriminator
+
+
+def build_model(xla):
+    """The GAN `fit` trains: ganzoo's DCGAN, or `ganzoo.models.GAN` over the tutorial's networks."""
+    if FLAGS.networks == "tutorial":
+        if FLAGS.image_size != 28:
+            raise app.UsageError(f"--networks=tutorial needs --image_size=28; got {FLAGS.image_size}.")
+        model = ganzoo.models.GAN(*tutorial_networks(), seed=0)
+        model.compile(d_optimizer=_adam(), g_optimizer=_adam(), jit_compile=xla)
+        return model
+    shape = (FLAGS.image_size, FLAGS.image_size, 1)
+    model = ganzoo.models.DCGAN(shape, FLAGS.latent_dim, FLAGS.base_filters, seed=0)
+    model.compile(jit_compile=xla)
+    return model
+
+
 def _copy(network):
     clone = keras.models.clone_model(network)
     clone.set_weights(network.get_weights())
@@ -148,9 +194,7 @@ def contenders(precision, xla):
     keras.mixed_precision.set_global_policy(precision)
     try:
         keras.utils.set_random_seed(0)
-        shape = (FLAGS.image_size, FLAGS.image_size, 1)
-        model = ganzoo.models.DCGAN(shape, FLAGS.latent_dim, FLAGS.base_filters, seed=0)
-        model.compile(jit_compile=xla)
+        model = build_model(xla)
         steps = {}
         for name, make_step in (("plain", plain_step), ("tutorial", tutorial_step)):
             steps[name] = make_step(
@@ -241,6 +285,40 @@ def matmul_runs(n=2048, chain=2):
 
         runs[dtype.name] = run
     return runs, 2 * n**3 * chain
+
+
+def player_runs(model, precision):
+    """{(precision, "player", what): run(n)}: each network of `model` (built under `precision`) alone
+    on a batch, forward and forward + backward (the gradients of every weight and of the input, as the
+    GAN steps need them)."""
+    runs = {}
+    keras.mixed_precision.set_global_policy(precision)  # the copies keep their layers' own policies
+    try:
+        for name, network in (("G", model.generator), ("D", model.discriminator)):
+            copy = _copy(network)
+            inputs = tf.random.stateless_normal([FLAGS.batch_size, *copy.input_shape[1:]], seed=[0, 2])
+
+            @tf.function
+            def forward(copy=copy, inputs=inputs):
+                return copy(inputs, training=True)
+
+            @tf.function
+            def forward_backward(copy=copy, inputs=inputs):
+                with tf.GradientTape() as tape:
+                    tape.watch(inputs)
+                    outputs = tf.reduce_sum(tf.cast(copy(inputs, training=True), tf.float32))
+                return tape.gradient(outputs, [inputs, *copy.trainable_variables])
+
+            for what, function in (("forward", forward), ("forward+backward", forward_backward)):
+                def run(steps, function=function):
+                    for _ in range(steps):
+                        result = function()
+                    tf.nest.map_structure(lambda tensor: tensor.numpy(), result)
+
+                runs[precision, "player", f"{name} {what}"] = run
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    return runs
 
 
 def pipeline_images_per_second(batches=200):
@@ -354,6 +432,8 @@ def main(argv):
     for precision, xla in groups:
         group, model, plain = contenders(precision, xla)
         runs.update({(precision, xla, name): run for name, run in group.items()})
+        if FLAGS.players and not xla:
+            runs.update(player_runs(model, precision))
         if not flops:
             flops = step_flops(model)
             raw["profiler_gflop_upper_bound"] = round(profiler_flops(plain) / 1e9, 1)
@@ -379,6 +459,20 @@ def main(argv):
         for dtype, rates in peaks.items()
     }
     raw["analytic_gflop_per_step"] = {name: round(value / 1e9, 1) for name, value in flops.items()}
+    players = sorted({key[2] for key in runs if key[1] == "player"})
+    if players:
+        base = FLAGS.precisions[0]
+        raw["players_cpu_seconds"] = {
+            what: {precision: round(timings[precision, "player", what]["cpu"], 4)
+                   for precision in FLAGS.precisions}
+            for what in players
+        }
+        raw[f"players_speedup_over_{base}_cpu"] = {
+            what: {precision: round(timings[base, "player", what]["cpu"]
+                                    / timings[precision, "player", what]["cpu"], 2)
+                   for precision in FLAGS.precisions[1:]}
+            for what in players
+        }
 
     if FLAGS.quality:
         classifier = ganzoo.metrics.DigitsClassifier.pretrained()

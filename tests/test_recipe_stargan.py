@@ -18,6 +18,7 @@ def test_trains_scores_and_exports_a_multi_domain_model_that_serves_without_ganz
         "stargan_digits",
         epochs=1,
         steps_per_epoch=3,
+        image_size=16,
         n_critic=2,
         batch_size=8,
         model_dir=str(tmp_path / "run"),
