@@ -89,6 +89,14 @@ def run_model_saving_test(case, tmp_path, batch_size=8):
     assert int(restored.rng_step) == int(model.rng_step)
 
 
+# Resume equals the uninterrupted run up to the order of float sums: the same steps on the same data
+# and noise are usually bit-exact, but TensorFlow's CPU kernels are not bit-reproducible run to run
+# (their threads' partial sums; seen once in a CI run: 5e-6 on a WGAN layer after 4 steps). Counters
+# (iterations, rng_step) must match exactly, and a resume that replays its noise moves the networks'
+# weights by 8e-4 (test_contract's negative control).
+RESUME_TOLERANCE = 5e-5
+
+
 def run_resume_test(case, tmp_path, batch_size=8, steps=4):
     """Stopping after half the steps, reloading in a new object and going on equals one uninterrupted run."""
     data = case.dataset(batch_size * steps, batch_size)
@@ -107,8 +115,13 @@ def run_resume_test(case, tmp_path, batch_size=8, steps=4):
     resumed.fit(second_half, verbose=0)
 
     uninterrupted.fit(data, verbose=0)
-    for a, b in zip(uninterrupted.weights, resumed.weights):
-        np.testing.assert_array_equal(np.array(a), np.array(b), err_msg=a.path)
+    differences = {
+        a.path: float(np.max(np.abs(np.array(a) - np.array(b)), initial=0.0))
+        for a, b in zip(uninterrupted.weights, resumed.weights)
+    }
+    worst = max(differences, key=differences.get)
+    assert differences[worst] < RESUME_TOLERANCE, (worst, differences[worst], differences)
+    return differences
 
 
 def run_replica_test(case_name, steps=3, global_batch=8):
@@ -127,9 +140,13 @@ def run_replica_test(case_name, steps=3, global_batch=8):
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-5000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert result["max_difference"] < 1e-5, result
     assert result["replicas"] == 2
     assert result["max_update"] > 1e-4, result  # the weights did move
+    # Two replicas sum their gradients in another order than one device, and TensorFlow's CPU kernels
+    # are not bit-reproducible even run to run (measured: CycleGAN's largest update 0.700 in one run,
+    # 0.699 in the next; replica differences up to 1.9e-6 there, 1.5e-8 for WGAN). A real replica bug
+    # (N× updates, the same noise on every replica, unsynchronised statistics) is of the update's size.
+    assert result["max_difference"] < 1e-5 + 1e-4 * result["max_update"], result
     return result
 
 
