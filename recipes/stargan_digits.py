@@ -44,8 +44,8 @@ common_flags.define(
         "The domains, in domain-vector order (CelebA recipe: attributes).",
     ),
 )
-# The recipe's own settings; the digits need a far smaller network than CelebA. At 16 px the colour
-# directions learn to re-label the digits (tests/models/test_stargan.py): 32 px is the default.
+# The recipe's own settings; the digits need a far smaller network than CelebA. At 16 px some pairs of
+# colours learn to re-label the digits instead of keeping them (tests/models/test_stargan.py), hence 32 px.
 _G_FILTERS = 16
 _D_FILTERS = 32
 _RESIDUAL_BLOCKS = 2
