@@ -292,32 +292,28 @@ def player_runs(model, precision):
     on a batch, forward and forward + backward (the gradients of every weight and of the input, as the
     GAN steps need them)."""
     runs = {}
-    keras.mixed_precision.set_global_policy(precision)  # the copies keep their layers' own policies
-    try:
-        for name, network in (("G", model.generator), ("D", model.discriminator)):
-            copy = _copy(network)
-            inputs = tf.random.stateless_normal([FLAGS.batch_size, *copy.input_shape[1:]], seed=[0, 2])
+    for name, network in (("G", model.generator), ("D", model.discriminator)):
+        copy = _copy(network)  # clone_model keeps each layer's dtype policy, whatever the global one
+        inputs = tf.random.stateless_normal([FLAGS.batch_size, *copy.input_shape[1:]], seed=[0, 2])
 
-            @tf.function
-            def forward(copy=copy, inputs=inputs):
-                return copy(inputs, training=True)
+        @tf.function
+        def forward(copy=copy, inputs=inputs):
+            return copy(inputs, training=True)
 
-            @tf.function
-            def forward_backward(copy=copy, inputs=inputs):
-                with tf.GradientTape() as tape:
-                    tape.watch(inputs)
-                    outputs = tf.reduce_sum(tf.cast(copy(inputs, training=True), tf.float32))
-                return tape.gradient(outputs, [inputs, *copy.trainable_variables])
+        @tf.function
+        def forward_backward(copy=copy, inputs=inputs):
+            with tf.GradientTape() as tape:
+                tape.watch(inputs)
+                outputs = tf.reduce_sum(tf.cast(copy(inputs, training=True), tf.float32))
+            return tape.gradient(outputs, [inputs, *copy.trainable_variables])
 
-            for what, function in (("forward", forward), ("forward+backward", forward_backward)):
-                def run(steps, function=function):
-                    for _ in range(steps):
-                        result = function()
-                    tf.nest.map_structure(lambda tensor: tensor.numpy(), result)
+        for what, function in (("forward", forward), ("forward+backward", forward_backward)):
+            def run(steps, function=function):
+                for _ in range(steps):
+                    result = function()
+                tf.nest.map_structure(lambda tensor: tensor.numpy(), result)
 
-                runs[precision, "player", f"{name} {what}"] = run
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+            runs[precision, "player", f"{name} {what}"] = run
     return runs
 
 

@@ -143,6 +143,13 @@ _IMAGE_MAGIC = {  # first bytes of the encodings tf.io.decode_image reads
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
+def _assert_not_empty(batch_size, name):
+    # An empty batch would reach the network, where e.g. reflection padding fails naming nothing.
+    return tf.debugging.assert_greater(
+        batch_size, 0, message=f"input `{name}` holds no image: the batch is empty"
+    )
+
+
 def checked_images(images, image_shape, name="images"):
     """uint8 [batch, H, W, C] -> float32 in [-1, 1], refusing any other height, width or channels.
 
@@ -152,10 +159,7 @@ def checked_images(images, image_shape, name="images"):
     height, width, channels = image_shape
     images = _with_rank(images, 4)
     checks = [
-        # An empty batch would reach the network, where e.g. reflection padding fails naming nothing.
-        tf.debugging.assert_greater(
-            tf.shape(images)[0], 0, message=f"input `{name}` holds no image: the batch is empty"
-        ),
+        _assert_not_empty(tf.shape(images)[0], name),
         tf.debugging.assert_equal(
             tf.shape(images)[1:],
             tf.constant([height, width, channels]),
@@ -176,11 +180,7 @@ def decode_images(encoded, image_shape, name="image_bytes"):
     """
     height, width, channels = image_shape
     encoded = _with_rank(encoded, 1)
-    with tf.control_dependencies([
-        tf.debugging.assert_greater(
-            tf.size(encoded), 0, message=f"input `{name}` holds no image: the batch is empty"
-        )
-    ]):
+    with tf.control_dependencies([_assert_not_empty(tf.size(encoded), name)]):
         encoded = tf.identity(encoded)
 
     def decode_one(data):

@@ -32,13 +32,6 @@ def _conv_block(x, filters, kernel, strides, norm, name, transpose=False):
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
-def _residual_block(x, filters, norm, name):
-    shortcut = x
-    x = _conv_block(x, filters, 3, 1, norm, f"{name}_a")
-    x = _normalization.conv_norm(x, filters, 3, 1, norm, f"{name}_b")
-    return keras.layers.Add(name=f"{name}_add")([shortcut, x])
-
-
 def advgan_generator(
     image_shape,
     base_filters=16,
@@ -69,7 +62,9 @@ def advgan_generator(
     for index in range(downsamplings):
         x = _conv_block(x, base_filters * 2 ** (index + 1), 3, 2, norm, f"down_{index}")
     for index in range(residual_blocks):
-        x = _residual_block(x, base_filters * 2**downsamplings, norm, f"residual_{index}")
+        x = _normalization.residual_block(
+            x, base_filters * 2**downsamplings, norm, f"residual_{index}"
+        )
     for index in reversed(range(downsamplings)):
         x = _conv_block(x, base_filters * 2**index, 3, 2, norm, f"up_{index}", transpose=True)
     x = keras.layers.Conv2D(

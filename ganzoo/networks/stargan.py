@@ -18,7 +18,6 @@ the networks load with `safe_mode` (no Lambda).
 import keras
 
 from ganzoo.networks import _normalization
-from ganzoo.networks._normalization import conv_norm
 
 
 def _check(image_shape, n_domains, factor, what):
@@ -32,12 +31,6 @@ def _check(image_shape, n_domains, factor, what):
             f"height and width must be multiples of {factor} ({what}); received image_shape="
             f"{tuple(image_shape)}."
         )
-
-
-def _residual_block(x, filters, norm, name):
-    y = keras.layers.ReLU(name=f"{name}_a_relu")(conv_norm(x, filters, 3, 1, norm, f"{name}_a"))
-    y = conv_norm(y, filters, 3, 1, norm, f"{name}_b")
-    return keras.layers.Add(name=f"{name}_add")([x, y])
 
 
 def tile_domains(domains, height, width, name="tiled_domains"):
@@ -76,19 +69,19 @@ def stargan_generator(
     x = keras.layers.Concatenate(name="image_and_domains")(
         [images, tile_domains(domains, height, width)]
     )
-    x = keras.layers.ReLU(name="in_relu")(conv_norm(x, base_filters, 7, 1, norm, "in"))
+    x = keras.layers.ReLU(name="in_relu")(_normalization.conv_norm(x, base_filters, 7, 1, norm, "in"))
     filters = base_filters
     for index in range(downsamplings):
         filters *= 2
         x = keras.layers.ReLU(name=f"down_{index}_relu")(
-            conv_norm(x, filters, 4, 2, norm, f"down_{index}")
+            _normalization.conv_norm(x, filters, 4, 2, norm, f"down_{index}")
         )
     for index in range(residual_blocks):
-        x = _residual_block(x, filters, norm, f"residual_{index}")
+        x = _normalization.residual_block(x, filters, norm, f"residual_{index}")
     for index in range(downsamplings):
         filters //= 2
         x = keras.layers.ReLU(name=f"up_{index}_relu")(
-            conv_norm(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
+            _normalization.conv_norm(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
         )
     outputs = keras.layers.Conv2D(
         channels,
@@ -132,15 +125,11 @@ def stargan_discriminator(
             name=f"conv_{index}",
         )(x)
         x = keras.layers.LeakyReLU(0.01, name=f"conv_{index}_lrelu")(x)
-    src = keras.layers.Conv2D(
-        1, 3, padding="same", use_bias=False,
-        dtype="float32", name="d_src",
-    )(x)
+    src = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, dtype="float32", name="d_src")(x)
     cls = keras.layers.Conv2D(
         int(n_domains),
         (height // 2**n_layers, width // 2**n_layers),
         use_bias=False,
-       
         dtype="float32",
         name="d_cls_conv",
     )(x)
