@@ -40,7 +40,8 @@ def define(defaults):
         identity_weight=(
             flags.DEFINE_float,
             defaults["identity_weight"],
-            "Weight of the identity losses as a fraction of λ (0.5 in the paper; 0: off).",
+            "Weight of the identity losses as a fraction of λ (0.5 in the paper's paintings <-> photos; "
+            "0: off).",
         ),
         pool_size=(
             flags.DEFINE_integer,

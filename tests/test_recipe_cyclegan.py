@@ -46,7 +46,7 @@ def test_trains_and_exports_both_directions_that_serve_without_ganzoo(tmp_path, 
     assert restored.g_optimizer._learning_rate.total_steps == 6
     assert float(restored.g_optimizer._learning_rate(0)) == pytest.approx(2e-4)
     assert float(restored.g_optimizer._learning_rate(6)) == 0.0 and float(schedule) == 0.0
-    assert restored.pool_size == 2 and restored.cycle_weight == 10.0 and restored.identity_weight == 0.5
+    assert restored.pool_size == 2 and restored.cycle_weight == 10.0 and restored.identity_weight == 0.0
 
     images = np.stack([
         np.asarray(Image.open(unpaired / folder / "7.png").resize((SIDE, SIDE), Image.BILINEAR))

@@ -148,7 +148,9 @@ class CycleGAN(base.AdversarialModel):
                 least_squares).
             cycle_weight: λ, the weight of each direction's cycle loss (10 in the paper).
             identity_weight: weight of the identity losses as a fraction of λ (the reference code's
-                `lambda_identity`, 0.5; 0 turns them off and skips their computation).
+                `lambda_identity`, 0.5; 0 turns them off and skips their computation). The paper uses
+                them for paintings -> photos; on label maps -> photos they pull G towards keeping the
+                input's grey levels, and 0 serves better (tests/models/test_cyclegan.py).
             **kwargs: passed to `keras.Model.compile` (e.g. `jit_compile`).
         """
         super().compile(optimizer=None, **kwargs)
