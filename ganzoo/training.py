@@ -116,6 +116,16 @@ def train(
     Raises:
         TrainingDiverged: a reported loss became non-finite; the last good checkpoint is left intact.
     """
+    # `config.mixed_precision` is this run's: the models a caller builds after it (in a notebook, say)
+    # get the global policy they had before, even when the run fails.
+    previous_policy = keras.mixed_precision.global_policy()
+    try:
+        return _train(config, make_dataset, make_model, sample_fn, extra_callbacks, log)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def _train(config, make_dataset, make_model, sample_fn, extra_callbacks, log):
     def build_dataset():
         with data.bad_image_policy(config.on_bad_image):
             return make_dataset()

@@ -302,7 +302,7 @@ def test_a_resumed_checkpoint_keeps_both_loss_scales(mixed_float16, tmp_path):
 # -- the driver sets the policy before it builds the model ------------------------------------------------
 
 
-def test_the_training_driver_builds_the_model_under_the_requested_policy(tmp_path):
+def test_the_training_driver_builds_the_model_under_the_requested_policy_and_then_restores_it(tmp_path):
     config = ganzoo.training.TrainConfig(
         name="mixed",
         model_dir=str(tmp_path),
@@ -319,16 +319,29 @@ def test_the_training_driver_builds_the_model_under_the_requested_policy(tmp_pat
         return model
 
     messages = []
-    try:
-        result = ganzoo.training.train(config, lambda: _ring().take(2), make_model, log=messages.append)
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+    result = ganzoo.training.train(config, lambda: _ring().take(2), make_model, log=messages.append)
+    # The policy was the run's: what the caller builds next is float32 again, the run's model is not.
+    assert keras.mixed_precision.global_policy().name == "float32"
     model = result.model
     assert model.generator.layers[1].compute_dtype == "float16"
     assert isinstance(model.d_optimizer, LossScaleOptimizer)
     assert isinstance(model.g_optimizer, LossScaleOptimizer)
     assert result.steps == 2
     assert any("mixed_float16" in message for message in messages)  # emulated on this CPU: a warning
+
+
+def test_a_failed_run_restores_the_global_policy_too(tmp_path):
+    config = ganzoo.training.TrainConfig(
+        name="mixed", model_dir=str(tmp_path), epochs=1, mixed_precision="mixed_bfloat16", verbose=0
+    )
+
+    def unreadable_data():
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"  # set before the data
+        raise FileNotFoundError("no such data directory")
+
+    with pytest.raises(FileNotFoundError, match="no such data directory"):
+        ganzoo.training.train(config, unreadable_data, _mlp_gan, log=lambda message: None)
+    assert keras.mixed_precision.global_policy().name == "float32"
 
 
 if __name__ == "__main__":
