@@ -17,16 +17,30 @@ tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zoo_cases  # noqa: E402
 
 
+# Plain SGD for both players, whatever the model's own optimizers: what replicas can get wrong is the
+# gradient (N× sums, the same noise on every replica, unsynchronised statistics), and SGD passes it on
+# linearly. Adam and RMSProp divide each gradient by its own size: they hide an N× sum, and they blow a
+# float-order difference in a gradient that is zero up to rounding into a whole learning-rate step
+# (seen once in CI: 2.8e-4 on a CycleGAN weight, against ≤ 1e-6 in other runs). At 1e-2 three SGD steps
+# of the packed WGAN-GP case already amplify float order to 2e-4; at 1e-3 every case stays < 1e-6.
+LEARNING_RATE = 1e-3
+
+
 def train(case, strategy, initial_weights, steps, global_batch):
     with strategy.scope():
         model = case.make_model()
-        model.compile(**case.compile_kwargs)
+        model.compile(**{
+            **case.compile_kwargs,
+            "d_optimizer": keras.optimizers.SGD(LEARNING_RATE),
+            "g_optimizer": keras.optimizers.SGD(LEARNING_RATE),
+        })
     model.set_weights(initial_weights)
     model.fit(case.dataset(steps * global_batch, global_batch), epochs=1, verbose=0)
     return model
