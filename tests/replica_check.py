@@ -28,7 +28,7 @@ import zoo_cases  # noqa: E402
 # gradient (N× sums, the same noise on every replica, unsynchronised statistics), and SGD passes it on
 # linearly. Adam and RMSProp divide each gradient by its own size: they hide an N× sum, and they blow a
 # float-order difference in a gradient that is zero up to rounding into a whole learning-rate step
-# (seen once in CI: 2.8e-4 on a CycleGAN weight, against ≤ 1e-6 in other runs). At 1e-2 three SGD steps
+# (seen once in CI: a 2.8e-4 difference on CycleGAN, against ≤ 1e-6 in other runs). At 1e-2 three SGD steps
 # of the packed WGAN-GP case already amplify float order to 2e-4; at 1e-3 every case stays < 1e-6.
 LEARNING_RATE = 1e-3
 
