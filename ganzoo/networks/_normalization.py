@@ -1,5 +1,5 @@
 """The normalisation choice shared by the image networks (U-Net, PatchGAN, AdvGAN, StarGAN), and the
-convolution-then-normalisation and residual blocks they build with."""
+convolution-then-normalisation (then ReLU) and residual blocks they build with."""
 
 import keras
 
@@ -53,9 +53,15 @@ def conv_norm(x, filters, kernel, strides, norm, name, transpose=False):
     return x if normalization_layer is None else normalization_layer(x)
 
 
+def conv_norm_relu(x, filters, kernel, strides, norm, name, transpose=False):
+    """`conv_norm`, then a ReLU named `<name>_relu`."""
+    x = conv_norm(x, filters, kernel, strides, norm, name, transpose=transpose)
+    return keras.layers.ReLU(name=f"{name}_relu")(x)
+
+
 def residual_block(x, filters, norm, name):
     """x + conv_norm(ReLU(conv_norm(x))), two 3×3 "same" convolutions (the ResNet block of AdvGAN's and
     StarGAN's generators; CycleGAN's pads by reflection instead, `ganzoo.networks.resnet`)."""
-    y = keras.layers.ReLU(name=f"{name}_a_relu")(conv_norm(x, filters, 3, 1, norm, f"{name}_a"))
+    y = conv_norm_relu(x, filters, 3, 1, norm, f"{name}_a")
     y = conv_norm(y, filters, 3, 1, norm, f"{name}_b")
     return keras.layers.Add(name=f"{name}_add")([x, y])

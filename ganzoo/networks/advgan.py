@@ -27,11 +27,6 @@ def _check_image_shape(image_shape, downsamplings):
         )
 
 
-def _conv_block(x, filters, kernel, strides, norm, name, transpose=False):
-    x = _normalization.conv_norm(x, filters, kernel, strides, norm, name, transpose=transpose)
-    return keras.layers.ReLU(name=f"{name}_relu")(x)
-
-
 def advgan_generator(
     image_shape,
     base_filters=16,
@@ -58,15 +53,19 @@ def advgan_generator(
     if not float(max_perturbation) > 0.0:
         raise ValueError(f"max_perturbation must be positive; received {max_perturbation}.")
     images = keras.Input(tuple(image_shape), name="images")
-    x = _conv_block(images, base_filters, 3, 1, norm, "in")
+    x = _normalization.conv_norm_relu(images, base_filters, 3, 1, norm, "in")
     for index in range(downsamplings):
-        x = _conv_block(x, base_filters * 2 ** (index + 1), 3, 2, norm, f"down_{index}")
+        x = _normalization.conv_norm_relu(
+            x, base_filters * 2 ** (index + 1), 3, 2, norm, f"down_{index}"
+        )
     for index in range(residual_blocks):
         x = _normalization.residual_block(
             x, base_filters * 2**downsamplings, norm, f"residual_{index}"
         )
     for index in reversed(range(downsamplings)):
-        x = _conv_block(x, base_filters * 2**index, 3, 2, norm, f"up_{index}", transpose=True)
+        x = _normalization.conv_norm_relu(
+            x, base_filters * 2**index, 3, 2, norm, f"up_{index}", transpose=True
+        )
     x = keras.layers.Conv2D(
         image_shape[-1],
         3,

@@ -69,20 +69,16 @@ def stargan_generator(
     x = keras.layers.Concatenate(name="image_and_domains")(
         [images, tile_domains(domains, height, width)]
     )
-    x = keras.layers.ReLU(name="in_relu")(_normalization.conv_norm(x, base_filters, 7, 1, norm, "in"))
+    x = _normalization.conv_norm_relu(x, base_filters, 7, 1, norm, "in")
     filters = base_filters
     for index in range(downsamplings):
         filters *= 2
-        x = keras.layers.ReLU(name=f"down_{index}_relu")(
-            _normalization.conv_norm(x, filters, 4, 2, norm, f"down_{index}")
-        )
+        x = _normalization.conv_norm_relu(x, filters, 4, 2, norm, f"down_{index}")
     for index in range(residual_blocks):
         x = _normalization.residual_block(x, filters, norm, f"residual_{index}")
     for index in range(downsamplings):
         filters //= 2
-        x = keras.layers.ReLU(name=f"up_{index}_relu")(
-            _normalization.conv_norm(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
-        )
+        x = _normalization.conv_norm_relu(x, filters, 4, 2, norm, f"up_{index}", transpose=True)
     outputs = keras.layers.Conv2D(
         channels,
         7,
